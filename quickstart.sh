@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# quickstart.sh — sets refine up on a fresh Debian 12 machine and runs the
+# default pipeline on the bundled example shards:
+#   1. installs the Debian packages it needs (only the missing ones; sudo when
+#      not root),
+#   2. configures and builds (build/, Release; CUDA when nvcc is present),
+#   3. runs pipelines/default.pipeline over examples/shard-*.jsonl.zst and
+#      prints the per-stage summary; results go to out/.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+pkgs=(build-essential cmake pkg-config
+      libzstd-dev libpcre2-dev libxxhash-dev libarchive-dev libsqlite3-dev libutf8proc-dev
+      zstd gzip xz-utils bzip2 tar python3)
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "quickstart: installing ${missing[*]}"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$(nproc)"
+
+mkdir -p out
+build/bin/refine run pipelines/default.pipeline examples/shard-*.jsonl.zst \
+    -o out/example.jsonl.zst --rejects out/example.rejects.jsonl.zst --stats out/example.stats.json
+echo "quickstart: kept documents in out/example.jsonl.zst, rejects in out/example.rejects.jsonl.zst,"
+echo "            statistics in out/example.stats.json"
