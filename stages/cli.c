@@ -53,7 +53,7 @@ void rf_cli_error(const char *prog, const rf_err *err)
         fprintf(stderr, "Try '%s --help' for more information.\n", prog);
 }
 
-const char *rf_cli_find_config(int argc, char **argv)
+static const char *find_config(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--"))
@@ -64,6 +64,37 @@ const char *rf_cli_find_config(int argc, char **argv)
             return argv[i] + 9;
     }
     return NULL;
+}
+
+int rf_cli_apply_config(int argc, char **argv, rf_opts *o, const char *section, rf_err *err)
+{
+    const char *path = find_config(argc, argv);
+    if (!path)
+        return 0;
+    rf_conf conf;
+    int rc = rf_conf_load(&conf, path, err);
+    if (rc)
+        return rc;
+    for (size_t s = 0; s < conf.nsec && !rc; s++) {
+        const char *name = conf.sec[s].name;
+        if (!name[0] || (section && !strcmp(name, section)))
+            rc = rf_conf_apply(&conf, &conf.sec[s], o, 0, err);
+    }
+    rf_conf_release(&conf);
+    return rc;
+}
+
+void rf_cli_run_json_members(rf_buf *b, const rf_run_result *res, int threads)
+{
+    rf_buf_adds(b, ",\"input_bytes\":");
+    rf_buf_json_uint(b, res->input_bytes);
+    rf_buf_adds(b, ",\"output_bytes\":");
+    rf_buf_json_uint(b, res->output_bytes);
+    rf_buf_adds(b, ",\"seconds\":");
+    rf_buf_json_num(b, res->seconds, 6);
+    rf_buf_adds(b, ",\"threads\":");
+    rf_buf_json_int(b, threads);
+    rf_buf_adds(b, ",\"version\":\"" REFINE_VERSION "\"");
 }
 
 int rf_cli_write_json(const char *path, const char *json, size_t n, rf_err *err)
@@ -180,15 +211,8 @@ static void stats_json(rf_buf *b, const rf_stage *st, const rf_run_config *cfg,
 {
     rf_buf_addc(b, '{');
     rf_stats_json_members(&st->stats, b);
-    rf_buf_adds(b, ",\"input_bytes\":");
-    rf_buf_json_uint(b, res->input_bytes);
-    rf_buf_adds(b, ",\"output_bytes\":");
-    rf_buf_json_uint(b, res->output_bytes);
-    rf_buf_adds(b, ",\"seconds\":");
-    rf_buf_json_num(b, res->seconds, 6);
-    rf_buf_adds(b, ",\"threads\":");
-    rf_buf_json_int(b, cfg->threads);
-    rf_buf_adds(b, ",\"version\":\"" REFINE_VERSION "\"}\n");
+    rf_cli_run_json_members(b, res, cfg->threads);
+    rf_buf_adds(b, "}\n");
 }
 
 int rf_cli_main(const rf_stage_desc *desc, int argc, char **argv)
@@ -205,22 +229,9 @@ int rf_cli_main(const rf_stage_desc *desc, int argc, char **argv)
     rf_buf sj = RF_BUF_INIT;
     int rc = 0;
 
-    const char *conf_path = rf_cli_find_config(argc, argv);
-    if (conf_path) {
-        rf_conf conf;
-        rc = rf_conf_load(&conf, conf_path, &err);
-        if (!rc) {
-            for (size_t s = 0; s < conf.nsec && !rc; s++) {
-                if (!conf.sec[s].name[0])
-                    rc = rf_conf_apply(&conf, &conf.sec[s], o, 0, &err);
-                else if (!strcmp(conf.sec[s].name, desc->name))
-                    rc = rf_conf_apply(&conf, &conf.sec[s], o, 0, &err);
-            }
-            rf_conf_release(&conf);
-        }
-        if (rc)
-            goto out;
-    }
+    rc = rf_cli_apply_config(argc, argv, o, desc->name, &err);
+    if (rc)
+        goto out;
     rc = rf_opts_parse_argv(o, argc, argv, &pos, &npos, &err);
     if (rc)
         goto out;

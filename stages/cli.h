@@ -25,9 +25,14 @@ int rf_cli_main(const rf_stage_desc *desc, int argc, char **argv);
 int rf_cli_run_config(const rf_opts *o, const char *prog, char **inputs, size_t ninputs,
                       rf_run_config *cfg, rf_err *err);
 
-/* Looks for --config FILE in argv (before full parsing, so the command line
- * can override the file). Returns the path or NULL. */
-const char *rf_cli_find_config(int argc, char **argv);
+/* Applies --config FILE (found in argv before full parsing, so the command
+ * line can override the file): its top-level keys, and the keys of the
+ * section named `section` when that is not NULL; other sections are ignored. */
+int rf_cli_apply_config(int argc, char **argv, rf_opts *o, const char *section, rf_err *err);
+
+/* The run-level members of a --stats object (no braces, leading comma):
+ * input_bytes, output_bytes, seconds, threads, version. */
+void rf_cli_run_json_members(rf_buf *b, const rf_run_result *res, int threads);
 
 /* Prints "prog: error: msg" (and a --help hint for usage errors). */
 void rf_cli_error(const char *prog, const rf_err *err);

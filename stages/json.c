@@ -324,6 +324,24 @@ static int nest_top_is_obj(const nest *s)
     return (int)((s->bits[d >> 6] >> (d & 63)) & 1);
 }
 
+/* An object key and its ':' at p[*i] (after whitespace); *i ends past ':'. */
+static int scan_key(const char *s, size_t n, size_t *pi, unsigned *f, rf_json_error *e,
+                    const char *what)
+{
+    unsigned sf = 0;
+    size_t i = *pi;
+    if (i >= n || s[i] != '"')
+        return fail(e, i, what);
+    if (rf_json_scan_string(s, n, &i, &sf, e))
+        return -1;
+    *f |= sf;
+    i = rf_json_skip_ws(s, n, i);
+    if (i >= n || s[i] != ':')
+        return fail(e, i, "':' expected after object key");
+    *pi = i + 1;
+    return 0;
+}
+
 int rf_json_scan_value(const char *s, size_t n, size_t *pi, rf_json_type *type, unsigned *flags,
                        rf_json_error *e)
 {
@@ -362,19 +380,8 @@ int rf_json_scan_value(const char *s, size_t n, size_t *pi, rf_json_type *type, 
                 break;
             }
             nest_push(&st, 1);
-            if (i >= n || p[i] != '"') {
-                fail(e, i, "object key expected");
+            if (scan_key(s, n, &i, &f, e, "object key expected"))
                 goto out;
-            }
-            if (rf_json_scan_string(s, n, &i, &sf, e))
-                goto out;
-            f |= sf;
-            i = rf_json_skip_ws(s, n, i);
-            if (i >= n || p[i] != ':') {
-                fail(e, i, "':' expected after object key");
-                goto out;
-            }
-            i++;
             continue;
         case '[':
             if (first == RF_JSON_NONE)
@@ -433,21 +440,8 @@ int rf_json_scan_value(const char *s, size_t n, size_t *pi, rf_json_type *type, 
             int obj = nest_top_is_obj(&st);
             if (p[i] == ',') {
                 i = rf_json_skip_ws(s, n, i + 1);
-                if (obj) {
-                    if (i >= n || p[i] != '"') {
-                        fail(e, i, "object key expected after ','");
-                        goto out;
-                    }
-                    if (rf_json_scan_string(s, n, &i, &sf, e))
-                        goto out;
-                    f |= sf;
-                    i = rf_json_skip_ws(s, n, i);
-                    if (i >= n || p[i] != ':') {
-                        fail(e, i, "':' expected after object key");
-                        goto out;
-                    }
-                    i++;
-                }
+                if (obj && scan_key(s, n, &i, &f, e, "object key expected after ','"))
+                    goto out;
                 break; /* next value */
             }
             if (p[i] == (obj ? '}' : ']')) {

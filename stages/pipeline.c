@@ -154,24 +154,24 @@ int rf_pipeline_main(int argc, char **argv)
     const char *prog = "refine run";
     rf_err err = {0, ""};
     const rf_optspec *tables[2] = {rf_runner_optspecs, run_optspecs};
+    /* Precedence: defaults < --config < the pipeline's runner keys < argv.
+     * argv is read first into `cli` (for --help, the pipeline path and
+     * --set), then applied again on top of the files into `o`. */
+    rf_opts *cli = rf_opts_new(tables, 2);
     rf_opts *o = rf_opts_new(tables, 2);
     char **pos = NULL;
     size_t npos = 0;
     rf_pipeline p;
     int loaded = 0;
     rf_buf sj = RF_BUF_INIT;
-    int rc = 0;
-
-    /* Parse once to find the pipeline path and --help; the pipeline's runner
-     * keys must sit under the command line, so parse argv again after them. */
-    rc = rf_opts_parse_argv(o, argc, argv, &pos, &npos, &err);
+    int rc = rf_opts_parse_argv(cli, argc, argv, &pos, &npos, &err);
     if (rc)
         goto out;
-    if (rf_opt_flag(o, "help")) {
+    if (rf_opt_flag(cli, "help")) {
         run_usage();
         goto out;
     }
-    if (rf_opt_flag(o, "version")) {
+    if (rf_opt_flag(cli, "version")) {
         printf("refine %s\n", REFINE_VERSION);
         goto out;
     }
@@ -179,34 +179,12 @@ int rf_pipeline_main(int argc, char **argv)
         rc = rf_errf(&err, RF_EUSAGE, "missing PIPELINE file");
         goto out;
     }
-    char *pipeline_path = rf_xstrdup(pos[0]);
-    free(pos);
-    pos = NULL;
-    rf_opts_free(o);
-    o = rf_opts_new(tables, 2);
-
-    const char *conf_path = rf_cli_find_config(argc, argv);
-    if (conf_path) {
-        rf_conf conf;
-        rc = rf_conf_load(&conf, conf_path, &err);
-        if (!rc) {
-            for (size_t s = 0; s < conf.nsec && !rc; s++)
-                if (!conf.sec[s].name[0])
-                    rc = rf_conf_apply(&conf, &conf.sec[s], o, 0, &err);
-            rf_conf_release(&conf);
-        }
-    }
-    /* Pipeline runner keys first (they are loaded with the stages, which
-     * also need the --set list, so parse argv into a scratch table). */
-    rf_opts *scratch = rf_opts_new(tables, 2);
-    if (!rc)
-        rc = rf_opts_parse_argv(scratch, argc, argv, &pos, &npos, &err);
+    rc = rf_cli_apply_config(argc, argv, o, NULL, &err);
+    if (rc)
+        goto out;
     const char *const *sets = NULL;
-    size_t nsets = rc ? 0 : rf_opt_list(scratch, "set", &sets);
-    if (!rc)
-        rc = rf_pipeline_load(&p, pipeline_path, o, sets, nsets, &err);
-    rf_opts_free(scratch);
-    free(pipeline_path);
+    size_t nsets = rf_opt_list(cli, "set", &sets);
+    rc = rf_pipeline_load(&p, pos[0], o, sets, nsets, &err);
     if (rc)
         goto out;
     loaded = 1;
@@ -238,15 +216,8 @@ int rf_pipeline_main(int argc, char **argv)
         rf_buf_json_uint(&sj, res.docs_rejected);
         rf_buf_adds(&sj, ",\"malformed\":");
         rf_buf_json_uint(&sj, res.malformed);
-        rf_buf_adds(&sj, ",\"input_bytes\":");
-        rf_buf_json_uint(&sj, res.input_bytes);
-        rf_buf_adds(&sj, ",\"output_bytes\":");
-        rf_buf_json_uint(&sj, res.output_bytes);
-        rf_buf_adds(&sj, ",\"seconds\":");
-        rf_buf_json_num(&sj, res.seconds, 6);
-        rf_buf_adds(&sj, ",\"threads\":");
-        rf_buf_json_int(&sj, cfg.threads);
-        rf_buf_adds(&sj, ",\"version\":\"" REFINE_VERSION "\",\"stages\":[");
+        rf_cli_run_json_members(&sj, &res, cfg.threads);
+        rf_buf_adds(&sj, ",\"stages\":[");
         for (size_t s = 0; s < p.n; s++) {
             if (s)
                 rf_buf_addc(&sj, ',');
@@ -275,5 +246,6 @@ out:
     rf_buf_release(&sj);
     free(pos);
     rf_opts_free(o);
+    rf_opts_free(cli);
     return rf_exit_code(rc);
 }

@@ -3,17 +3,15 @@
  * text, or position) falls below fraction × 2^64, so the same document is
  * kept in every run, shard split and thread count; dropped documents are
  * rejects with reason sampled_out. */
-#include <math.h>
 #include <stdlib.h>
-#include <string.h>
-#include <xxhash.h>
 
+#include "stages/dockey.h"
 #include "stages/stage.h"
 
 typedef struct sample_state {
     double fraction;
     uint64_t seed;
-    int by; /* 0 id, 1 text, 2 index */
+    rf_key_by by;
 } sample_state;
 
 static const rf_optspec sample_opts[] = {
@@ -21,7 +19,7 @@ static const rf_optspec sample_opts[] = {
     {"seed", 0, RF_OPT_INT, "0", "N", "hash seed: different seeds give independent samples", NULL},
     {"by", 0, RF_OPT_ENUM, "id", "KEY",
      "what is hashed: the id (the text when a document has none), the text, or the position",
-     "id|text|index"},
+     RF_KEY_BY_CHOICES},
     RF_OPTSPEC_END,
 };
 
@@ -33,8 +31,7 @@ static int sample_init(rf_stage *st, const rf_opts *o, rf_err *err)
     sample_state *s = rf_xcalloc(1, sizeof *s);
     s->fraction = f;
     s->seed = (uint64_t)rf_opt_int(o, "seed");
-    const char *by = rf_opt_str(o, "by");
-    s->by = !strcmp(by, "text") ? 1 : !strcmp(by, "index") ? 2 : 0;
+    s->by = rf_key_by_parse(rf_opt_str(o, "by"));
     st->state = s;
     return 0;
 }
@@ -48,19 +45,7 @@ static int sample_process(rf_stage *st, rf_work *w, rf_doc *d, rf_err *err)
 {
     (void)err;
     const sample_state *s = st->state;
-    uint64_t h;
-    if (s->by == 2) {
-        uint64_t x = d->seq;
-        h = XXH3_64bits_withSeed(&x, sizeof x, s->seed);
-    } else if (s->by == 0 && d->id) {
-        h = XXH3_64bits_withSeed(d->id, d->id_len, s->seed);
-    } else {
-        if (s->by == 0)
-            rf_stats_count(w->stats, "no_id", 1);
-        size_t n;
-        const char *t = rf_doc_text(d, &n);
-        h = XXH3_64bits_withSeed(t, n, s->seed);
-    }
+    uint64_t h = rf_doc_key_hash(d, s->by, s->seed, w->stats);
     /* Top 53 bits as a uniform double in [0, 1). */
     double u = (double)(h >> 11) * 0x1.0p-53;
     if (!(u < s->fraction))

@@ -3,21 +3,20 @@
  * choice depends only on the document (or its position in the input), never
  * on thread timing, so shards are reproducible. */
 #include <stdlib.h>
-#include <string.h>
-#include <xxhash.h>
 
+#include "stages/dockey.h"
 #include "stages/stage.h"
 
 typedef struct shard_state {
     uint64_t n;
-    int by; /* 0 id, 1 text, 2 index */
+    rf_key_by by;
 } shard_state;
 
 static const rf_optspec shard_opts[] = {
     {"shards", 'n', RF_OPT_INT, "2", "N", "number of output shards; -o must contain {}", NULL},
     {"by", 0, RF_OPT_ENUM, "id", "KEY",
      "what decides the shard: hash of the id (hash of the text when a document has none), "
-     "hash of the text, or position (round robin)", "id|text|index"},
+     "hash of the text, or position (round robin)", RF_KEY_BY_CHOICES},
     RF_OPTSPEC_END,
 };
 
@@ -28,8 +27,7 @@ static int shard_init(rf_stage *st, const rf_opts *o, rf_err *err)
         return rf_errf(err, RF_EUSAGE, "--shards must be between 1 and 65536");
     shard_state *s = rf_xcalloc(1, sizeof *s);
     s->n = (uint64_t)n;
-    const char *by = rf_opt_str(o, "by");
-    s->by = !strcmp(by, "text") ? 1 : !strcmp(by, "index") ? 2 : 0;
+    s->by = rf_key_by_parse(rf_opt_str(o, "by"));
     st->state = s;
     st->n_outputs = (size_t)n;
     return 0;
@@ -44,18 +42,8 @@ static int shard_process(rf_stage *st, rf_work *w, rf_doc *d, rf_err *err)
 {
     (void)err;
     const shard_state *s = st->state;
-    uint64_t h;
-    if (s->by == 2) {
-        h = d->seq;
-    } else if (s->by == 0 && d->id) {
-        h = XXH3_64bits(d->id, d->id_len);
-    } else {
-        if (s->by == 0)
-            rf_stats_count(w->stats, "no_id", 1);
-        size_t n;
-        const char *t = rf_doc_text(d, &n);
-        h = XXH3_64bits(t, n);
-    }
+    /* Round robin is the position itself, not a hash of it. */
+    uint64_t h = s->by == RF_KEY_INDEX ? d->seq : rf_doc_key_hash(d, s->by, 0, w->stats);
     d->out_index = (uint32_t)(h % s->n);
     return 0;
 }
