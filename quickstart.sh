@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 
 pkgs=(build-essential cmake pkg-config
       libzstd-dev libpcre2-dev libxxhash-dev libarchive-dev libsqlite3-dev libutf8proc-dev
-      zstd gzip xz-utils bzip2 tar python3)
+      zstd gzip xz-utils bzip2 tar python3 python3-venv python3-pip)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -47,7 +47,7 @@ int main(int argc, char **argv)
     }
     const rf_stage_desc *d = rf_stage_lookup(cmd);
     if (d)
-        return rf_cli_main(d, argc - 1, argv + 1);
+        return d->main ? d->main(argc - 1, argv + 1) : rf_cli_main(d, argc - 1, argv + 1);
     fprintf(stderr, "refine: error: unknown command '%s'\nTry 'refine --help'.\n", cmd);
     return 2;
 }

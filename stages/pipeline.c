@@ -18,6 +18,15 @@ static const rf_optspec run_optspecs[] = {
     RF_OPTSPEC_END,
 };
 
+/* Here rather than in stage.c: only the umbrella links a registry. */
+const rf_stage_desc *rf_stage_lookup(const char *name)
+{
+    for (size_t i = 0; rf_stage_registry[i]; i++)
+        if (!strcmp(rf_stage_registry[i]->name, name))
+            return rf_stage_registry[i];
+    return NULL;
+}
+
 int rf_pipeline_load(rf_pipeline *p, const char *path, rf_opts *runner_opts,
                      const char *const *sets, size_t nsets, rf_err *err)
 {

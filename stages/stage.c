@@ -1,4 +1,4 @@
-/* stage.c — stage instance set-up and the registry lookup. */
+/* stage.c — stage instance set-up and release. */
 #include "stages/stage.h"
 
 #include <string.h>
@@ -27,12 +27,4 @@ void rf_stage_release(rf_stage *st)
         st->desc->release(st);
     rf_stats_release(&st->stats);
     st->desc = NULL;
-}
-
-const rf_stage_desc *rf_stage_lookup(const char *name)
-{
-    for (size_t i = 0; rf_stage_registry[i]; i++)
-        if (!strcmp(rf_stage_registry[i]->name, name))
-            return rf_stage_registry[i];
-    return NULL;
 }

@@ -55,6 +55,10 @@ typedef struct rf_stage_desc {
      * stage of a chain). */
     void (*write)(rf_stage *st, rf_doc *d, rf_buf *out);
     int (*finish)(rf_stage *st, rf_err *err);
+    /* A whole command-line main (subcommands such as `refine-dedup minhash
+     * signatures`); NULL means rf_cli_main(). refine-<name> and
+     * `refine <name>` both call it. */
+    int (*main)(int argc, char **argv);
 } rf_stage_desc;
 
 struct rf_stage {
@@ -70,7 +74,8 @@ struct rf_stage {
 int rf_stage_init(rf_stage *st, const rf_stage_desc *desc, const rf_opts *o, rf_err *err);
 void rf_stage_release(rf_stage *st);
 
-/* All stages built into this binary, NULL-terminated (stages/registry.c). */
+/* All stages built into the `refine` umbrella, NULL-terminated (generated
+ * by bin/CMakeLists.txt from refine_add_stage() calls). */
 extern const rf_stage_desc *const rf_stage_registry[];
 const rf_stage_desc *rf_stage_lookup(const char *name);
 

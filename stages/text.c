@@ -1,0 +1,333 @@
+/* text.c — script classes, NFKC + case-fold normalisation and tokenisation.
+ *
+ * Normalisation is exact (utf8proc does the Unicode work) but cheap for
+ * ordinary text: a per-BMP-code-point "stable" bit says that NFKC and case
+ * folding leave the character unchanged and that it cannot combine with a
+ * neighbour. The text is cut before every character that starts a new
+ * composition segment (a starter that can never compose with what precedes
+ * it); a segment made of one stable character is copied, any other segment
+ * is handed to utf8proc_map. Hangul syllables and CJK ideographs are stable,
+ * so Korean text never reaches utf8proc. */
+#define _POSIX_C_SOURCE 200809L
+#include "stages/text.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+
+/* ---- classes ---- */
+
+int rf_is_space(uint32_t cp)
+{
+    if (cp <= 0x20)
+        return cp == 0x20 || (cp >= 0x09 && cp <= 0x0D);
+    if (cp < 0x85)
+        return 0;
+    return cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
+           cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+}
+
+rf_script rf_script_of(uint32_t cp)
+{
+    if (cp < 0x80) {
+        if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z')
+            return RF_SCRIPT_LATIN;
+        if (cp >= '0' && cp <= '9')
+            return RF_SCRIPT_DIGIT;
+        if (rf_is_space(cp))
+            return RF_SCRIPT_SPACE;
+        if (cp < 0x20 || cp == 0x7F)
+            return RF_SCRIPT_OTHER;
+        /* ASCII punctuation vs symbols as Unicode categorises them. */
+        return strchr("$+<=>^`|~", (int)cp) ? RF_SCRIPT_SYMBOL : RF_SCRIPT_PUNCT;
+    }
+    if ((cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0x1100 && cp <= 0x11FF) ||
+        (cp >= 0x3130 && cp <= 0x318F) || (cp >= 0xA960 && cp <= 0xA97F) ||
+        (cp >= 0xD7B0 && cp <= 0xD7FF) || (cp >= 0xFFA0 && cp <= 0xFFDC))
+        return RF_SCRIPT_HANGUL;
+    if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+        (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF) ||
+        (cp >= 0x2E80 && cp <= 0x2FDF) || cp == 0x3005 || cp == 0x3007 ||
+        (cp >= 0x3021 && cp <= 0x3029) || (cp >= 0x3038 && cp <= 0x303B))
+        return RF_SCRIPT_HAN;
+    if ((cp >= 0x3040 && cp <= 0x30FF && cp != 0x30FB) || (cp >= 0x31F0 && cp <= 0x31FF) ||
+        (cp >= 0xFF66 && cp <= 0xFF9F) || (cp >= 0x1B000 && cp <= 0x1B16F))
+        return RF_SCRIPT_KANA;
+    if (rf_is_space(cp))
+        return RF_SCRIPT_SPACE;
+    utf8proc_category_t c = utf8proc_category((utf8proc_int32_t)cp);
+    switch (c) {
+    case UTF8PROC_CATEGORY_ND:
+        return RF_SCRIPT_DIGIT;
+    case UTF8PROC_CATEGORY_PC: case UTF8PROC_CATEGORY_PD: case UTF8PROC_CATEGORY_PS:
+    case UTF8PROC_CATEGORY_PE: case UTF8PROC_CATEGORY_PI: case UTF8PROC_CATEGORY_PF:
+    case UTF8PROC_CATEGORY_PO:
+        return RF_SCRIPT_PUNCT;
+    case UTF8PROC_CATEGORY_SM: case UTF8PROC_CATEGORY_SC: case UTF8PROC_CATEGORY_SK:
+    case UTF8PROC_CATEGORY_SO:
+        return RF_SCRIPT_SYMBOL;
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO:
+        if ((cp >= 0x00C0 && cp <= 0x024F) || (cp >= 0x1E00 && cp <= 0x1EFF) ||
+            (cp >= 0x2C60 && cp <= 0x2C7F) || (cp >= 0xA720 && cp <= 0xA7FF) ||
+            (cp >= 0xFF21 && cp <= 0xFF5A) || (cp >= 0x0250 && cp <= 0x02AF) ||
+            (cp >= 0xAB30 && cp <= 0xAB6F) || cp == 0xAA || cp == 0xBA)
+            return RF_SCRIPT_LATIN;
+        if ((cp >= 0x0400 && cp <= 0x052F) || (cp >= 0x1C80 && cp <= 0x1C8F) ||
+            (cp >= 0x2DE0 && cp <= 0x2DFF) || (cp >= 0xA640 && cp <= 0xA69F))
+            return RF_SCRIPT_CYRILLIC;
+        return RF_SCRIPT_OTHER;
+    default:
+        return RF_SCRIPT_OTHER;
+    }
+}
+
+const char *rf_script_name(rf_script s)
+{
+    static const char *const names[RF_SCRIPT_COUNT] = {
+        "other", "latin", "hangul", "han", "kana", "cyrillic", "digit", "punct", "symbol", "space"};
+    return (unsigned)s < RF_SCRIPT_COUNT ? names[s] : "other";
+}
+
+/* ---- normalisation ---- */
+
+/* Starters with NFC_Quick_Check = Maybe (Unicode 15): they compose with a
+ * preceding character even though their combining class is 0. */
+static int composes_with_previous(uint32_t cp)
+{
+    static const uint32_t maybe[][2] = {
+        {0x09BE, 0x09BE}, {0x09D7, 0x09D7}, {0x0B3E, 0x0B3E}, {0x0B56, 0x0B57},
+        {0x0BBE, 0x0BBE}, {0x0BD7, 0x0BD7}, {0x0C56, 0x0C56}, {0x0CC2, 0x0CC2},
+        {0x0CD5, 0x0CD6}, {0x0D3E, 0x0D3E}, {0x0D57, 0x0D57}, {0x0DCF, 0x0DCF},
+        {0x0DDF, 0x0DDF}, {0x102E, 0x102E}, {0x1161, 0x1175}, {0x11A8, 0x11C2},
+        {0x1B35, 0x1B35}, {0x1133E, 0x1133E}, {0x11357, 0x11357}, {0x114B0, 0x114B0},
+        {0x114BA, 0x114BA}, {0x114BD, 0x114BD}, {0x115AF, 0x115AF}, {0x11930, 0x11930},
+    };
+    for (size_t i = 0; i < sizeof maybe / sizeof maybe[0]; i++)
+        if (cp >= maybe[i][0] && cp <= maybe[i][1])
+            return 1;
+    return 0;
+}
+
+/* Bit 0: stable (NFKC + case fold map it to itself, it is a starter that
+ * cannot compose with its predecessor). Bit 1: cut point (a starter that
+ * cannot compose with its predecessor), stable or not. BMP only; other planes
+ * are computed on the fly. */
+static uint8_t bmp_class[0x10000];
+static pthread_once_t bmp_once = PTHREAD_ONCE_INIT;
+
+static uint8_t compute_class(uint32_t cp)
+{
+    if (cp >= 0xD800 && cp <= 0xDFFF)
+        return 0;
+    const utf8proc_property_t *pr = utf8proc_get_property((utf8proc_int32_t)cp);
+    int cut = pr->combining_class == 0 && !composes_with_previous(cp);
+    if (!cut)
+        return 0;
+    if (cp >= 0xAC00 && cp <= 0xD7A3) /* Hangul syllables: already composed */
+        return 3;
+    utf8proc_int32_t dst[8];
+    int last = 0;
+    utf8proc_ssize_t k = utf8proc_decompose_char(
+        (utf8proc_int32_t)cp, dst, 8,
+        (utf8proc_option_t)(UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STABLE),
+        &last);
+    int stable = k == 1 && (uint32_t)dst[0] == cp;
+    return (uint8_t)(2 | (stable ? 1 : 0));
+}
+
+static void bmp_build(void)
+{
+    for (uint32_t cp = 0; cp < 0x10000; cp++)
+        bmp_class[cp] = compute_class(cp);
+}
+
+static inline uint8_t class_of(uint32_t cp)
+{
+    return cp < 0x10000 ? bmp_class[cp] : compute_class(cp);
+}
+
+static void nfkc_segment(const char *p, size_t n, unsigned flags, rf_buf *out)
+{
+    utf8proc_uint8_t *res = NULL;
+    int opt = UTF8PROC_STABLE | UTF8PROC_COMPOSE;
+    if (flags & RF_NORM_NFKC)
+        opt |= UTF8PROC_COMPAT;
+    if (flags & RF_NORM_CASEFOLD)
+        opt |= UTF8PROC_CASEFOLD;
+    utf8proc_ssize_t m =
+        utf8proc_map((const utf8proc_uint8_t *)p, (utf8proc_ssize_t)n, &res, (utf8proc_option_t)opt);
+    if (m < 0) { /* cannot happen for valid UTF-8; keep the text */
+        rf_buf_add(out, p, n);
+        return;
+    }
+    rf_buf_add(out, res, (size_t)m);
+    free(res);
+}
+
+/* NFKC and/or case folding of (p, n), appended to out. */
+static void nfkc_casefold(const char *p, size_t n, unsigned flags, rf_buf *out)
+{
+    pthread_once(&bmp_once, bmp_build);
+    int fold = (flags & RF_NORM_CASEFOLD) != 0;
+    rf_buf_grow(out, n);
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)p[i];
+        if (c < 0x80) {
+            /* ASCII is stable apart from case; a combining mark after it is
+             * handled by starting the segment here. */
+            if (i + 1 < n && (unsigned char)p[i + 1] >= 0x80) {
+                size_t j = i + 1;
+                uint32_t nx = rf_next_cp(p, n, &j);
+                if (!(class_of(nx) & 2)) {
+                    size_t end = j;
+                    while (end < n) {
+                        size_t k = end;
+                        uint32_t cp = rf_next_cp(p, n, &k);
+                        if (class_of(cp) & 2)
+                            break;
+                        end = k;
+                    }
+                    nfkc_segment(p + i, end - i, flags, out);
+                    i = end;
+                    continue;
+                }
+            }
+            rf_buf_addc(out, (char)(fold && c >= 'A' && c <= 'Z' ? c + 32 : c));
+            i++;
+            continue;
+        }
+        size_t start = i;
+        uint32_t cp = rf_next_cp(p, n, &i);
+        uint8_t cl = class_of(cp);
+        /* Extend to the next cut point. */
+        size_t end = i;
+        int simple = (cl & 1) != 0;
+        while (end < n) {
+            size_t k = end;
+            uint32_t nx = rf_next_cp(p, n, &k);
+            if (class_of(nx) & 2)
+                break;
+            simple = 0;
+            end = k;
+        }
+        if (simple)
+            rf_buf_add(out, p + start, i - start);
+        else
+            nfkc_segment(p + start, end - start, flags, out);
+        i = end;
+    }
+}
+
+static rf_script ascii_script[128];
+static pthread_once_t ascii_once = PTHREAD_ONCE_INIT;
+
+static void ascii_build(void)
+{
+    for (uint32_t c = 0; c < 128; c++)
+        ascii_script[c] = rf_script_of(c);
+}
+
+void rf_text_normalize(const char *p, size_t n, unsigned flags, rf_buf *out)
+{
+    pthread_once(&ascii_once, ascii_build);
+    rf_buf tmp = RF_BUF_INIT;
+    if (flags & (RF_NORM_NFKC | RF_NORM_CASEFOLD)) {
+        nfkc_casefold(p, n, flags, &tmp);
+        p = tmp.p ? tmp.p : "";
+        n = tmp.len;
+    }
+    unsigned map = flags & (RF_NORM_PUNCT_TO_SPACE | RF_NORM_DIGITS_TO_0 | RF_NORM_COLLAPSE_SPACE);
+    if (!map) {
+        rf_buf_add(out, p, n);
+        rf_buf_release(&tmp);
+        return;
+    }
+    /* Mapping never lengthens the text: write straight into out. */
+    rf_buf_grow(out, n);
+    char *o = out->p + out->len;
+    int collapse = (flags & RF_NORM_COLLAPSE_SPACE) != 0;
+    int punct = (flags & RF_NORM_PUNCT_TO_SPACE) != 0;
+    int digits = (flags & RF_NORM_DIGITS_TO_0) != 0;
+    int pending_space = 0, any = 0;
+    size_t i = 0;
+    while (i < n) {
+        size_t start = i;
+        unsigned char c = (unsigned char)p[i];
+        rf_script sc;
+        if (c < 0x80) {
+            sc = ascii_script[c];
+            i++;
+        } else {
+            uint32_t cp = rf_next_cp(p, n, &i);
+            sc = (cp >= 0xAC00 && cp <= 0xD7A3) ? RF_SCRIPT_HANGUL : rf_script_of(cp);
+        }
+        int space = sc == RF_SCRIPT_SPACE ||
+                    (punct && (sc == RF_SCRIPT_PUNCT || sc == RF_SCRIPT_SYMBOL));
+        if (space) {
+            if (collapse)
+                pending_space = 1;
+            else if (sc == RF_SCRIPT_SPACE)
+                while (start < i)
+                    *o++ = p[start++];
+            else
+                *o++ = ' ';
+            continue;
+        }
+        if (pending_space && any)
+            *o++ = ' ';
+        pending_space = 0;
+        any = 1;
+        if (digits && sc == RF_SCRIPT_DIGIT)
+            *o++ = '0';
+        else
+            while (start < i)
+                *o++ = p[start++];
+    }
+    rf_buf_setlen(out, (size_t)(o - out->p));
+    rf_buf_release(&tmp);
+}
+
+/* ---- tokens ---- */
+
+int rf_tok_next(rf_tok_iter *it, const char **tok, size_t *len)
+{
+    const char *p = it->p;
+    size_t n = it->n, i = it->i;
+    /* Skip spaces. */
+    while (i < n) {
+        size_t k = i;
+        uint32_t cp = rf_next_cp(p, n, &k);
+        if (!rf_is_space(cp))
+            break;
+        i = k;
+    }
+    if (i >= n) {
+        it->i = n;
+        return 0;
+    }
+    size_t start = i;
+    int cjk = (it->flags & RF_TOK_CJK_CHARS) != 0;
+    while (i < n) {
+        size_t k = i;
+        uint32_t cp = rf_next_cp(p, n, &k);
+        if (rf_is_space(cp))
+            break;
+        if (cjk && cp >= 0x2E80) {
+            rf_script sc = rf_script_of(cp);
+            if (sc == RF_SCRIPT_HAN || sc == RF_SCRIPT_KANA) {
+                if (i == start)
+                    i = k; /* the character alone */
+                break;
+            }
+        }
+        i = k;
+    }
+    *tok = p + start;
+    *len = i - start;
+    it->i = i;
+    return 1;
+}

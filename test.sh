@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# test.sh — the test suite: prepares the test-only Python virtualenv with the
+# reference tools the parity tests compare against (tests/requirements/), then
+# runs ctest on build/. Extra arguments go to ctest (e.g. -R tokenizer).
+set -euo pipefail
+cd "$(dirname "$0")"
+[ -d build ] || { echo "test.sh: no build/ — run ./quickstart.sh first" >&2; exit 2; }
+REFINE_PYTHON=$(tests/setup-venv.sh | tail -n 1)
+export REFINE_PYTHON
+ctest --test-dir build --output-on-failure -j2 "$@"

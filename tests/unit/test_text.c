@@ -1,0 +1,133 @@
+/* test_text — the shared text utilities. The normaliser's fast path (copying
+ * stable characters, utf8proc only for the rest) must give exactly what
+ * utf8proc gives for the whole text: checked on hand-picked cases and on
+ * 20,000 random strings mixing ASCII, Hangul syllables and jamo, combining
+ * marks, compatibility characters and astral code points. */
+#include <utf8proc.h>
+
+#include "stages/text.h"
+#include "stages/utf8.h"
+#include "tests/unit/check.h"
+
+static void norm_case(const char *in, unsigned flags, const char *want)
+{
+    rf_buf out = RF_BUF_INIT;
+    rf_text_normalize(in, strlen(in), flags, &out);
+    CHECK_MEM(out.p ? out.p : "", out.len, want);
+    rf_buf_release(&out);
+}
+
+static uint64_t rng_state = 88172645463325252ull;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static uint32_t random_cp(void)
+{
+    static const uint32_t pool[] = {
+        'a', 'Z', ' ', '.', '1', 0x0301, 0x0308, 0x0327, 0x1100, 0x1161, 0x11A8, 0xAC00, 0xD55C,
+        0xFF21, 0xFF41, 0x2026, 0x3231, 0x2168, 0xFB01, 0x00DF, 0x0130, 0x03A3, 0x1E9E, 0x4E00,
+        0x3042, 0x30AB, 0x3099, 0x00C5, 0x212B, 0x1F600, 0x1D400, 0x09BE, 0x09C7, 0x0B47, 0x0B3E,
+        0x00A0, 0x3000, 0x2460, 0x0041, 0x030A, 0x1E0A, 0x0323, 0x0307, 0xFFA1, 0x3131};
+    if (rnd() % 4 == 0) {
+        uint32_t cp = (uint32_t)(rnd() % 0x30000);
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            cp = 'x';
+        return cp;
+    }
+    return pool[rnd() % (sizeof pool / sizeof pool[0])];
+}
+
+int main(void)
+{
+    unsigned NC = RF_NORM_NFKC | RF_NORM_CASEFOLD;
+    norm_case("Hello WORLD", NC, "hello world");
+    norm_case("\xef\xbc\xa8\xef\xbd\x85\xef\xbd\x8c\xef\xbd\x8c\xef\xbd\x8f\xe2\x80\xa6", NC,
+              "hello...");                                   /* fullwidth + ellipsis */
+    norm_case("\xef\xac\x81", NC, "fi");                     /* ligature */
+    norm_case("Stra\xc3\x9f" "e", NC, "strasse");            /* full case folding */
+    norm_case("e\xcc\x81", NC, "\xc3\xa9");                  /* composition */
+    norm_case("\xea\xb0\x80\xed\x95\x9c\xea\xb5\xad", NC, "\xea\xb0\x80\xed\x95\x9c\xea\xb5\xad");
+    norm_case("\xe1\x84\x80\xe1\x85\xa1", NC, "\xea\xb0\x80"); /* jamo compose to 가 */
+    norm_case("\xe3\x88\x9c", NC, "(\xec\xa3\xbc)");          /* ㈜ -> (주) */
+    norm_case("\xe2\x85\xa8", NC, "ix");                      /* roman numeral nine */
+
+    unsigned ALL = NC | RF_NORM_PUNCT_TO_SPACE | RF_NORM_DIGITS_TO_0 | RF_NORM_COLLAPSE_SPACE;
+    norm_case("  Hello, World!! 2024\t\n new-line ", ALL, "hello world 0000 new line");
+    norm_case("\xed\x95\x9c\xea\xb5\xad\xec\x96\xb4\xeb\x8a\x94 \xe3\x80\x8c" "12\xe3\x80\x8d\xe2\x80\xa6",
+              ALL, "\xed\x95\x9c\xea\xb5\xad\xec\x96\xb4\xeb\x8a\x94 00"); /* 한국어는 「12」… */
+    norm_case("a\xc2\xa0" "b\xe3\x80\x80" "c", RF_NORM_COLLAPSE_SPACE, "a b c");
+    norm_case("\xd9\xa3", RF_NORM_DIGITS_TO_0, "0"); /* Arabic-Indic three */
+    norm_case("", ALL, "");
+
+    /* Fast path == utf8proc on the whole string. */
+    int mismatches = 0;
+    for (int t = 0; t < 20000; t++) {
+        char s[256];
+        size_t n = 0;
+        int len = (int)(rnd() % 12);
+        for (int k = 0; k < len; k++)
+            n += rf_utf8_encode(random_cp(), s + n);
+        rf_buf got = RF_BUF_INIT;
+        rf_text_normalize(s, n, NC, &got);
+        utf8proc_uint8_t *want = NULL;
+        utf8proc_ssize_t m = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &want,
+                                          (utf8proc_option_t)(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                                                              UTF8PROC_COMPAT | UTF8PROC_CASEFOLD));
+        if (m < 0 || (size_t)m != got.len || memcmp(want, got.p ? got.p : "", got.len) != 0) {
+            if (mismatches++ < 5) {
+                fprintf(stderr, "normalise mismatch for:");
+                for (size_t k = 0; k < n; k++)
+                    fprintf(stderr, " %02x", (unsigned char)s[k]);
+                fprintf(stderr, "\n");
+            }
+        }
+        free(want);
+        rf_buf_release(&got);
+    }
+    CHECK(mismatches == 0);
+
+    CHECK(rf_script_of('a') == RF_SCRIPT_LATIN);
+    CHECK(rf_script_of(0xD55C) == RF_SCRIPT_HANGUL);
+    CHECK(rf_script_of(0x3131) == RF_SCRIPT_HANGUL);
+    CHECK(rf_script_of(0x4E2D) == RF_SCRIPT_HAN);
+    CHECK(rf_script_of(0x30AB) == RF_SCRIPT_KANA);
+    CHECK(rf_script_of(0x0416) == RF_SCRIPT_CYRILLIC);
+    CHECK(rf_script_of('7') == RF_SCRIPT_DIGIT);
+    CHECK(rf_script_of(0x0663) == RF_SCRIPT_DIGIT);
+    CHECK(rf_script_of(',') == RF_SCRIPT_PUNCT);
+    CHECK(rf_script_of(0x3002) == RF_SCRIPT_PUNCT);
+    CHECK(rf_script_of('$') == RF_SCRIPT_SYMBOL);
+    CHECK(rf_script_of(0x2605) == RF_SCRIPT_SYMBOL);
+    CHECK(rf_script_of(0x3000) == RF_SCRIPT_SPACE);
+    CHECK(rf_script_of(0x00E9) == RF_SCRIPT_LATIN);
+    CHECK(rf_script_of(0x05D0) == RF_SCRIPT_OTHER); /* Hebrew */
+    CHECK(!strcmp(rf_script_name(RF_SCRIPT_HANGUL), "hangul"));
+
+    /* Tokens: words, and Han/Kana characters one by one on request. */
+    const char *txt = " 한국어 문장,  with\twords 日本語です ";
+    rf_tok_iter it;
+    const char *tok;
+    size_t tl;
+    const char *want_words[] = {"한국어", "문장,", "with", "words", "日本語です"};
+    rf_tok_init(&it, txt, strlen(txt), 0);
+    size_t k = 0;
+    while (rf_tok_next(&it, &tok, &tl)) {
+        CHECK(k < 5 && tl == strlen(want_words[k]) && !memcmp(tok, want_words[k], tl));
+        k++;
+    }
+    CHECK(k == 5);
+    const char *want_cjk[] = {"한국어", "문장,", "with", "words", "日", "本", "語", "で", "す"};
+    rf_tok_init(&it, txt, strlen(txt), RF_TOK_CJK_CHARS);
+    k = 0;
+    while (rf_tok_next(&it, &tok, &tl)) {
+        CHECK(k < 9 && tl == strlen(want_cjk[k]) && !memcmp(tok, want_cjk[k], tl));
+        k++;
+    }
+    CHECK(k == 9);
+    return CHECK_DONE();
+}
