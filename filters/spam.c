@@ -1,0 +1,842 @@
+/* spam.c — boilerplate-line removal and document-level spam detection.
+ *
+ * One pass normalises invisible characters away (zero-width spaces, word
+ * joiners, BOMs, soft hyphens, bidi controls, Hangul fillers; a ZWJ inside an
+ * emoji sequence and a ZWNJ in scripts that need it are kept). The text is
+ * then cut into lines; each short line is tried against two PCRE2 JIT
+ * patterns (alternatives anchored at the line start, and phrases that may
+ * appear anywhere in a short line), a menu/breadcrumb heuristic and the
+ * link/hashtag/emoji shares, and lines repeated within the document are
+ * found by hashing a whitespace-collapsed, ASCII-lower-cased form. The spam
+ * lexicons are matched with a byte trie in one pass over the text (Korean
+ * terms as substrings, since particles attach to them; English terms at word
+ * boundaries). Kept lines are copied byte-exact. */
+#define _POSIX_C_SOURCE 200809L
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "filters/spam.h"
+
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "stages/text.h"
+
+static const char *const line_names[RF_SPAM_LINE_NKINDS] = {
+    "lines", "boilerplate", "menu", "links", "hashtags", "emoji", "repeated"};
+static const char *const cat_names[RF_SPAM_NCAT] = {"gambling", "adult", "loan", "seo"};
+
+const char *rf_spam_line_name(int kind)
+{
+    return kind >= 0 && kind < RF_SPAM_LINE_NKINDS ? line_names[kind] : "unknown";
+}
+
+const char *rf_spam_category_name(int cat)
+{
+    return cat >= 0 && cat < RF_SPAM_NCAT ? cat_names[cat] : "unknown";
+}
+
+void rf_spam_config_defaults(rf_spam_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->boilerplate = 1;
+    c->repeated = 1;
+    c->noise_lines = 1;
+    c->max_line_bytes = 200;
+    c->min_repeat_chars = 12;
+    c->max_removed = 0.5;
+    c->min_chars = 50;
+    c->lexicon_density = 0.05;
+    c->lexicon_min_hits = 3;
+    c->min_words = 20;
+    c->dominant_word = 0.25;
+    c->dup_ngram = 0.5;
+    c->hashtag_share = 0.3;
+    c->hashtag_min = 5;
+    c->emoji_share = 0.15;
+    c->emoji_min = 10;
+    c->invisible_share = 0.02;
+    c->invisible_min = 8;
+}
+
+/* ---- patterns ---- */
+
+#define PS "[\\s\\p{P}\\p{S}]"
+#define SHARE_EN "(?:share|shares|tweet|email|e-mail|print|subscribe|follow|like|likes|comment|comments|" \
+                 "facebook|twitter|linkedin|pinterest|reddit|whatsapp|telegram|kakaotalk|copy link|" \
+                 "save|bookmark|x)"
+#define SHARE_KO "(?:공유하기|공유|구독하기|구독|좋아요|싫어요|댓글|스크랩|인쇄|프린트|글자\\s*크기|" \
+                 "페이스북|트위터|카카오톡|카카오스토리|밴드|네이버|URL\\s*복사|링크\\s*복사|" \
+                 "기사\\s*저장|북마크|신고)"
+#define NAV_KO "(?:이전\\s*글|다음\\s*글|이전\\s*기사|다음\\s*기사|목록으로|목록\\s*보기|목록|처음으로|" \
+               "맨\\s*위로|위로\\s*가기|TOP)"
+#define LOGIN_EN "(?:log ?in|log ?out|sign ?in|sign ?up|register|create an account|" \
+                 "forgot (?:your )?password|already have an account\\??|not a member\\??|my account|cart)"
+#define LOGIN_KO "(?:로그인|로그아웃|회원\\s*가입|아이디\\s*찾기|비밀번호\\s*찾기|마이페이지|장바구니)"
+
+static const char pat_start[] =
+    "^" PS "*(?:"
+    "(?:copyright\\s*(?:©|ⓒ|\\(c\\)|\\d{4}|by\\b)|ⓒ|©)"
+    "|all rights reserved"
+    "|" SHARE_EN "(?:" PS "+\\d*" PS "*" SHARE_EN "|" PS "+(?:this|on|us|article|story|post|page|now|via))+" PS "*\\d*" PS "*$"
+    "|" SHARE_KO "(?:" PS "+\\d*" PS "*" SHARE_KO ")+" PS "*\\d*" PS "*$"
+    "|(?:read more|continue reading|read the full (?:story|article)|see more|show more|load more|"
+    "view more|more stories|full story|click here to (?:read|continue|see)|see also)(?:\\s*:.{0,60})?" PS "*$"
+    "|(?:previous|prev|next|older|newer)\\s*(?:post|article|page|story|entry|posts|articles|stories|chapter)?"
+    PS "*(?:(?:previous|prev|next|older|newer)\\s*(?:post|article|page|story|entry|posts|articles|stories)?" PS "*)?$"
+    "|(?:back to top|skip to (?:main )?content|jump to (?:navigation|content)|go to top|return to top)"
+    "|(?:related (?:articles?|posts?|stories|news|content|links|videos)|you may also like|"
+    "recommended (?:for you|stories|articles)|trending now|popular posts|most read|most popular|"
+    "don't miss)" PS "*$"
+    "|(?:tags?|filed under|categories|posted in|topics)\\s*:"
+    "|(?:advertisement|sponsored(?: content)?|ad)" PS "*$"
+    "|(?:sign up|subscribe) (?:for|to) (?:our|the) (?:free )?(?:newsletter|mailing list|updates)"
+    "|" LOGIN_EN "(?:" PS "+(?:or\\s+)?" LOGIN_EN ")*" PS "*(?:\\(\\d+\\))?" PS "*$"
+    "|(?:posted|published|written|updated) (?:by|on)\\s.{0,60}$"
+    "|저작권자\\s*(?:ⓒ|©|\\(c\\)|\\[|<|:)"
+    "|<저작권자"
+    "|(?:▶|▷|☞|►)"
+    "|\\[?(?:관련\\s*기사|관련\\s*뉴스|함께\\s*보면\\s*좋은\\s*기사|많이\\s*본\\s*(?:뉴스|기사)|인기\\s*기사|"
+    "추천\\s*기사|주요\\s*뉴스|핫\\s*뉴스|포토\\s*뉴스|최신\\s*기사)\\]?"
+    "|" NAV_KO "(?:" PS "*" NAV_KO ")*" PS "*$"
+    "|" LOGIN_KO "(?:" PS "*" LOGIN_KO ")*" PS "*$"
+    "|(?:더\\s*보기|전체\\s*보기|기사\\s*더\\s*보기|자세히\\s*보기|원문\\s*보기|계속\\s*읽기|펼쳐\\s*보기|더\\s*읽기)" PS "*$"
+    "|(?:기사\\s*제보|보도\\s*자료\\s*(?:문의|제보)|제보\\s*하기|구독\\s*신청|뉴스레터\\s*(?:구독|신청)|카카오톡\\s*@|카톡\\s*@)"
+    "|(?:사진|그래픽|영상|자료)\\s*[=:]\\s*\\S{1,20}" PS "*$"
+    "|(?:[\\[(][^\\])]{0,30}[\\])]\\s*)?\\p{Hangul}{2,4}(?:\\s*[·,]\\s*\\p{Hangul}{2,4})*\\s*"
+    "(?:기자|특파원|통신원|객원기자|에디터|리포터|앵커)\\s*(?:[=:/·]\\s*)?"
+    "(?:[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,})?" PS "*$"
+    ")";
+
+static const char pat_any[] =
+    "all rights reserved|무단\\s*전재|재배포\\s*금지|무단\\s*복제|무단\\s*배포|"
+    "AI\\s*학습\\s*(?:및\\s*활용\\s*)?금지|저작권자\\s*(?:ⓒ|©|\\(c\\))|copyright\\s*(?:ⓒ|©|\\(c\\))|"
+    "(?:ⓒ|©)\\s*\\d{4}|we use cookies|(?:accept|allow|agree to) (?:all )?cookies|"
+    "cookie (?:policy|settings|preferences|consent)|by (?:continuing to use|using) this (?:site|website)|"
+    "쿠키.{0,20}(?:사용|동의|허용|정책|설정)|(?:log ?in|sign ?in) to (?:comment|reply|continue|post|view|read)|"
+    "로그인.{0,12}(?:필요|이용|작성|가능)|댓글을?\\s*(?:작성|남기)(?:려면|시려면)|"
+    "이전\\s*글.{0,60}다음\\s*글|(?:기자|특파원)\\s*\\(?[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}";
+
+/* ---- lexicons ---- */
+
+typedef struct lex_term {
+    const char *s;
+    uint8_t cat;
+    uint8_t strong;
+} lex_term;
+
+#define G RF_SPAM_GAMBLING
+#define A RF_SPAM_ADULT
+#define L RF_SPAM_LOAN
+#define S RF_SPAM_SEO
+static const lex_term lexicon[] = {
+    /* gambling */
+    {"카지노", G, 1}, {"바카라", G, 1}, {"먹튀", G, 1}, {"안전놀이터", G, 1}, {"메이저사이트", G, 1},
+    {"사설토토", G, 1}, {"토토사이트", G, 1}, {"가입머니", G, 1}, {"첫충", G, 1}, {"매충", G, 1},
+    {"슬롯머신", G, 1}, {"파워볼", G, 1}, {"홀덤", G, 1}, {"스포츠토토", G, 1}, {"배팅", G, 1},
+    {"베팅", G, 1}, {"꽁머니", G, 1}, {"룰렛", G, 1}, {"토토", G, 0}, {"슬롯", G, 0}, {"잭팟", G, 0},
+    {"환전", G, 0}, {"충전", G, 0}, {"casino", G, 1}, {"casinos", G, 1}, {"baccarat", G, 1},
+    {"roulette", G, 1}, {"sportsbook", G, 1}, {"slot machine", G, 1}, {"online slots", G, 1},
+    {"betting", G, 1}, {"blackjack", G, 1}, {"free spins", G, 1}, {"no deposit bonus", G, 1},
+    {"poker", G, 0}, {"slots", G, 0}, {"jackpot", G, 0}, {"bet", G, 0}, {"bonus", G, 0},
+    /* adult */
+    {"출장안마", A, 1}, {"출장마사지", A, 1}, {"출장샵", A, 1}, {"오피스걸", A, 1}, {"조건만남", A, 1},
+    {"야동", A, 1}, {"섹스", A, 1}, {"성인용품", A, 1}, {"립카페", A, 1}, {"키스방", A, 1},
+    {"안마방", A, 1}, {"휴게텔", A, 1}, {"폰섹", A, 1}, {"성인방송", A, 1}, {"애인대행", A, 1},
+    {"오피", A, 0}, {"건마", A, 0}, {"성인", A, 0}, {"19금", A, 0}, {"만남", A, 0},
+    {"viagra", A, 1}, {"cialis", A, 1}, {"porn", A, 1}, {"porno", A, 1}, {"xxx", A, 1},
+    {"escort service", A, 1}, {"escorts", A, 1}, {"camgirl", A, 1}, {"camgirls", A, 1},
+    {"hookup", A, 1}, {"sex chat", A, 1}, {"adult dating", A, 1}, {"nude", A, 0}, {"sexy", A, 0},
+    {"hot girls", A, 0}, {"dating", A, 0}, {"pills", A, 0},
+    /* loans */
+    {"무직자대출", L, 1}, {"무직자 대출", L, 1}, {"당일대출", L, 1}, {"당일 대출", L, 1}, {"급전", L, 1},
+    {"신불자", L, 1}, {"대출승인", L, 1}, {"소액대출", L, 1}, {"사채", L, 1}, {"소액결제", L, 1},
+    {"현금화", L, 1}, {"카드깡", L, 1}, {"내구제", L, 1}, {"신용무관", L, 1}, {"신용 무관", L, 1},
+    {"대출", L, 0}, {"무직자", L, 0}, {"당일", L, 0}, {"승인", L, 0}, {"payday loan", L, 1},
+    {"payday loans", L, 1}, {"cash advance", L, 1}, {"no credit check", L, 1}, {"bad credit", L, 1},
+    {"instant loan", L, 1}, {"quick loan", L, 1}, {"loan approved", L, 1}, {"loan", L, 0},
+    {"loans", L, 0}, {"credit", L, 0}, {"approved", L, 0},
+    /* SEO / marketing spam */
+    {"상위노출", S, 1}, {"백링크", S, 1}, {"트래픽 구매", S, 1}, {"팔로워 구매", S, 1},
+    {"구독자 구매", S, 1}, {"좋아요 구매", S, 1}, {"지금 바로 확인", S, 1}, {"최저가 보장", S, 1},
+    {"최저가", S, 0}, {"무료", S, 0}, {"이벤트", S, 0}, {"특가", S, 0}, {"바로가기", S, 0},
+    {"혜택", S, 0}, {"buy followers", S, 1}, {"backlinks", S, 1}, {"seo services", S, 1},
+    {"click here", S, 1}, {"buy now", S, 1}, {"limited offer", S, 1}, {"act now", S, 1},
+    {"work from home", S, 1}, {"make money online", S, 1}, {"earn money fast", S, 1},
+    {"100% free", S, 1}, {"risk free", S, 1}, {"order now", S, 1}, {"double your bitcoin", S, 1},
+    {"claim your", S, 1}, {"free prize", S, 1}, {"free", S, 0}, {"discount", S, 0}, {"cheap", S, 0},
+    {"offer", S, 0}, {"winner", S, 0}, {"prize", S, 0}, {"guaranteed", S, 0},
+};
+#undef G
+#undef A
+#undef L
+#undef S
+#define NTERMS (sizeof lexicon / sizeof lexicon[0])
+
+typedef struct trie_node {
+    int32_t next[256];
+    int32_t term; /* -1 none */
+} trie_node;
+
+struct rf_spam {
+    rf_spam_config cfg;
+    pcre2_code *start, *any;
+    int jit_start, jit_any;
+    trie_node *trie;
+    size_t ntrie;
+};
+
+typedef struct wcount {
+    uint64_t h;
+    uint32_t n;
+} wcount;
+
+struct rf_spam_scratch {
+    pcre2_match_data *md;
+    uint8_t *kind;            /* per line */
+    size_t *ls, *le;          /* line starts and ends (in the cleaned text) */
+    size_t capl;
+    uint64_t *seen;           /* repeated-line hash set */
+    size_t capseen;
+    wcount *wc;               /* word counts */
+    size_t capwc;
+    uint64_t *ng;             /* 3-gram set */
+    size_t capng;
+    uint64_t *wh;             /* word hashes of kept lines */
+    size_t capwh;
+    uint8_t term_seen[NTERMS];
+    rf_buf clean, norm;
+};
+
+static int add_term(rf_spam *s, const char *term, int id)
+{
+    int32_t node = 0;
+    for (const unsigned char *p = (const unsigned char *)term; *p; p++) {
+        unsigned c = *p >= 'A' && *p <= 'Z' ? *p + 32u : *p;
+        if (!s->trie[node].next[c]) {
+            s->trie = rf_xrealloc(s->trie, (s->ntrie + 1) * sizeof *s->trie);
+            memset(&s->trie[s->ntrie], 0, sizeof *s->trie);
+            s->trie[s->ntrie].term = -1;
+            s->trie[node].next[c] = (int32_t)s->ntrie++;
+        }
+        node = s->trie[node].next[c];
+    }
+    s->trie[node].term = id;
+    return 0;
+}
+
+static pcre2_code *compile(const char *pat, int *jit, rf_err *err)
+{
+    int ec;
+    PCRE2_SIZE eo;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+                                   PCRE2_UTF | PCRE2_CASELESS | PCRE2_NO_UTF_CHECK, &ec, &eo, NULL);
+    if (!re) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(ec, msg, sizeof msg);
+        rf_errf(err, RF_EINTERNAL, "spam pattern: %s at offset %zu", (const char *)msg, (size_t)eo);
+        return NULL;
+    }
+    *jit = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0;
+    return re;
+}
+
+int rf_spam_new(rf_spam **out, const rf_spam_config *cfg, rf_err *err)
+{
+    rf_spam *s = rf_xcalloc(1, sizeof *s);
+    s->cfg = *cfg;
+    s->start = compile(pat_start, &s->jit_start, err);
+    s->any = s->start ? compile(pat_any, &s->jit_any, err) : NULL;
+    if (!s->any) {
+        rf_spam_free(s);
+        return err ? err->code : RF_EINTERNAL;
+    }
+    s->trie = rf_xcalloc(1, sizeof *s->trie);
+    s->trie[0].term = -1;
+    s->ntrie = 1;
+    for (size_t i = 0; i < NTERMS; i++)
+        add_term(s, lexicon[i].s, (int)i);
+    *out = s;
+    return 0;
+}
+
+void rf_spam_free(rf_spam *s)
+{
+    if (!s)
+        return;
+    pcre2_code_free(s->start);
+    pcre2_code_free(s->any);
+    free(s->trie);
+    free(s);
+}
+
+rf_spam_scratch *rf_spam_scratch_new(const rf_spam *s)
+{
+    (void)s;
+    rf_spam_scratch *sc = rf_xcalloc(1, sizeof *sc);
+    sc->md = pcre2_match_data_create(4, NULL);
+    if (!sc->md) {
+        free(sc);
+        return NULL;
+    }
+    return sc;
+}
+
+void rf_spam_scratch_free(rf_spam_scratch *sc)
+{
+    if (!sc)
+        return;
+    pcre2_match_data_free(sc->md);
+    free(sc->kind);
+    free(sc->ls);
+    free(sc->le);
+    free(sc->seen);
+    free(sc->wc);
+    free(sc->ng);
+    free(sc->wh);
+    rf_buf_release(&sc->clean);
+    rf_buf_release(&sc->norm);
+    free(sc);
+}
+
+/* ---- characters ---- */
+
+static int is_emoji(uint32_t cp)
+{
+    return (cp >= 0x1F000 && cp <= 0x1FAFF) || (cp >= 0x2600 && cp <= 0x27BF) ||
+           (cp >= 0x2B00 && cp <= 0x2BFF) || cp == 0x2764 || cp == 0x203C || cp == 0x2049;
+}
+
+/* Invisible: removed everywhere. ZWJ/ZWNJ are decided by context. */
+static int invisible(uint32_t cp)
+{
+    return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+           (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF ||
+           cp == 0x00AD || cp == 0x180E || cp == 0x034F || cp == 0x3164 || cp == 0xFFA0 ||
+           cp == 0x115F || cp == 0x1160;
+}
+
+/* Scripts that use ZWJ/ZWNJ for shaping (Arabic to Sinhala, Myanmar). */
+static int joining_script(uint32_t cp)
+{
+    return (cp >= 0x0600 && cp <= 0x0DFF) || (cp >= 0x1000 && cp <= 0x109F) ||
+           (cp >= 0xFB50 && cp <= 0xFEFC);
+}
+
+/* Writes the text without invisible characters into out; returns the count. */
+static size_t strip_invisible(const char *t, size_t n, rf_buf *out)
+{
+    size_t count = 0, i = 0, copied = 0;
+    uint32_t prev = 0;
+    rf_buf_reset(out);
+    while (i < n) {
+        unsigned char c = (unsigned char)t[i];
+        if (c < 0xC2 || (c > 0xC2 && c < 0xCD) || (c > 0xCD && c < 0xE1)) {
+            /* no invisible character starts with these bytes */
+            size_t k = i;
+            prev = rf_next_cp(t, n, &k);
+            i = k;
+            continue;
+        }
+        size_t k = i;
+        uint32_t cp = rf_next_cp(t, n, &k);
+        int drop = invisible(cp);
+        if (cp == 0x200D || cp == 0x200C) {
+            size_t k2 = k;
+            uint32_t next = k2 < n ? rf_next_cp(t, n, &k2) : 0;
+            int keep = cp == 0x200D ? (is_emoji(prev) || cp == 0xFE0F || is_emoji(next))
+                                    : (joining_script(prev) || joining_script(next));
+            drop = !keep;
+        }
+        if (drop) {
+            rf_buf_add(out, t + copied, i - copied);
+            copied = k;
+            count++;
+        } else {
+            prev = cp;
+        }
+        i = k;
+    }
+    if (count)
+        rf_buf_add(out, t + copied, n - copied);
+    return count;
+}
+
+/* ---- lines ---- */
+
+typedef struct line_feat {
+    size_t chars, words, hashtags, emoji, url_bytes, bytes;
+} line_feat;
+
+static int starts(const char *p, size_t n, const char *lit)
+{
+    size_t l = strlen(lit);
+    return n >= l && memcmp(p, lit, l) == 0;
+}
+
+static void features(const char *p, size_t n, line_feat *f)
+{
+    memset(f, 0, sizeof *f);
+    f->bytes = n;
+    rf_tok_iter it;
+    const char *tok;
+    size_t tl;
+    rf_tok_init(&it, p, n, 0);
+    while (rf_tok_next(&it, &tok, &tl)) {
+        f->words++;
+        if ((tok[0] == '#' && tl > 1 && tok[1] != '#') || (starts(tok, tl, "＃") && tl > 3))
+            f->hashtags++;
+        if (starts(tok, tl, "http://") || starts(tok, tl, "https://") || starts(tok, tl, "www."))
+            f->url_bytes += tl;
+    }
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp = rf_next_cp(p, n, &i);
+        if (rf_is_space(cp) || cp == 0xFE0F)
+            continue;
+        f->chars++;
+        if (is_emoji(cp))
+            f->emoji++;
+    }
+}
+
+static int sentence_end(const char *p, size_t n)
+{
+    while (n && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r'))
+        n--;
+    if (n >= 3 && memcmp(p + n - 3, "\xe3\x80\x82", 3) == 0) /* 。 */
+        return 1;
+    return n && (p[n - 1] == '.' || p[n - 1] == '?' || p[n - 1] == '!');
+}
+
+/* Menus ("Home | About | Contact", "홈 · 회사소개 · 고객센터") and
+ * breadcrumbs ("Home > News > World"): at least three short items between
+ * separators, no sentence ending. Markdown table rows (starting with '|')
+ * are not menus. */
+static int menu_line(const char *p, size_t n, const line_feat *f)
+{
+    if (n < 3 || n > 200 || p[0] == '|' || sentence_end(p, n) || f->words > 24)
+        return 0;
+    size_t items = 1, item_words = 0, item_chars = 0, max_words = 0, max_chars = 0, i = 0;
+    int in_word = 0;
+    while (i < n) {
+        size_t k = i;
+        uint32_t cp = rf_next_cp(p, n, &k);
+        int sep = cp == '|' || cp == 0xB7 || cp == 0x2022 || cp == 0xBB || cp == 0x203A ||
+                  cp == 0x2192 || cp == 0x30FB || cp == 0xFF5C;
+        /* '>' and '/' only when spaced, so "a/b" and "x>y" stay words. */
+        if ((cp == '>' || cp == '/') && i > 0 && p[i - 1] == ' ' && k < n && p[k] == ' ')
+            sep = 1;
+        if (sep) {
+            if (item_chars)
+                items++;
+            item_words = item_chars = 0;
+            in_word = 0;
+        } else if (rf_is_space(cp)) {
+            in_word = 0;
+        } else {
+            if (!in_word)
+                item_words++;
+            in_word = 1;
+            item_chars++;
+            if (item_words > max_words)
+                max_words = item_words;
+            if (item_chars > max_chars)
+                max_chars = item_chars;
+        }
+        i = k;
+    }
+    if (!item_chars)
+        items--; /* trailing separator */
+    return items >= 3 && max_words <= 4 && max_chars <= 24;
+}
+
+static int line_kind(const rf_spam *s, rf_spam_scratch *sc, const char *p, size_t n,
+                     const line_feat *f)
+{
+    const rf_spam_config *c = &s->cfg;
+    if (c->boilerplate && n <= c->max_line_bytes) {
+        int rc = s->jit_start
+                     ? pcre2_jit_match(s->start, (PCRE2_SPTR)p, n, 0, PCRE2_NO_UTF_CHECK, sc->md, NULL)
+                     : pcre2_match(s->start, (PCRE2_SPTR)p, n, 0, PCRE2_NO_UTF_CHECK, sc->md, NULL);
+        if (rc <= 0)
+            rc = s->jit_any
+                     ? pcre2_jit_match(s->any, (PCRE2_SPTR)p, n, 0, PCRE2_NO_UTF_CHECK, sc->md, NULL)
+                     : pcre2_match(s->any, (PCRE2_SPTR)p, n, 0, PCRE2_NO_UTF_CHECK, sc->md, NULL);
+        if (rc > 0)
+            return RF_SPAM_LINE_BOILERPLATE;
+        if (menu_line(p, n, f))
+            return RF_SPAM_LINE_MENU;
+    }
+    if (c->noise_lines) {
+        size_t nonspace = 0;
+        for (size_t i = 0; i < n; i++)
+            nonspace += p[i] != ' ' && p[i] != '\t';
+        if (f->url_bytes && f->url_bytes * 2 >= nonspace)
+            return RF_SPAM_LINE_LINKS;
+        if (f->hashtags >= 2 && f->hashtags * 2 >= f->words)
+            return RF_SPAM_LINE_HASHTAGS;
+        if (f->emoji >= 2 && f->emoji * 2 >= f->chars)
+            return RF_SPAM_LINE_EMOJI;
+    }
+    return RF_SPAM_LINE_KEEP;
+}
+
+static void trim(const char **p, size_t *n)
+{
+    const char *a = *p;
+    size_t l = *n;
+    while (l && (a[0] == ' ' || a[0] == '\t' || a[0] == '\r')) {
+        a++;
+        l--;
+    }
+    while (l && (a[l - 1] == ' ' || a[l - 1] == '\t' || a[l - 1] == '\r'))
+        l--;
+    *p = a;
+    *n = l;
+}
+
+int rf_spam_line_kind(const rf_spam *s, rf_spam_scratch *sc, const char *p, size_t n)
+{
+    trim(&p, &n);
+    if (!n)
+        return RF_SPAM_LINE_KEEP;
+    line_feat f;
+    features(p, n, &f);
+    return line_kind(s, sc, p, n, &f);
+}
+
+/* ---- hashing helpers ---- */
+
+static size_t pow2_at_least(size_t n)
+{
+    size_t c = 16;
+    while (c < n)
+        c <<= 1;
+    return c;
+}
+
+/* Inserts h into an open-addressing set; returns 1 when it was present. */
+static int set_insert(uint64_t *set, size_t cap, uint64_t h)
+{
+    if (!h)
+        h = 1;
+    size_t i = (size_t)h & (cap - 1);
+    while (set[i]) {
+        if (set[i] == h)
+            return 1;
+        i = (i + 1) & (cap - 1);
+    }
+    set[i] = h;
+    return 0;
+}
+
+static uint32_t count_insert(wcount *t, size_t cap, uint64_t h)
+{
+    if (!h)
+        h = 1;
+    size_t i = (size_t)h & (cap - 1);
+    while (t[i].h && t[i].h != h)
+        i = (i + 1) & (cap - 1);
+    t[i].h = h;
+    return ++t[i].n;
+}
+
+/* Whitespace-collapsed, ASCII-lower-cased hash of a line. */
+static uint64_t line_hash(rf_spam_scratch *sc, const char *p, size_t n)
+{
+    rf_buf_reset(&sc->norm);
+    int sp = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (c == ' ' || c == '\t' || c == '\r') {
+            sp = 1;
+            continue;
+        }
+        if (sp && sc->norm.len)
+            rf_buf_addc(&sc->norm, ' ');
+        sp = 0;
+        rf_buf_addc(&sc->norm, (char)(c >= 'A' && c <= 'Z' ? c + 32 : c));
+    }
+    return XXH3_64bits(sc->norm.p ? sc->norm.p : "", sc->norm.len);
+}
+
+/* Word hash: ASCII-lower-cased, ASCII punctuation trimmed at both ends;
+ * 0 when nothing is left. */
+static uint64_t word_hash(const char *w, size_t n)
+{
+    while (n && (unsigned char)w[0] < 0x80 && !((w[0] | 0x20) >= 'a' && (w[0] | 0x20) <= 'z') &&
+           !(w[0] >= '0' && w[0] <= '9') && w[0] != '#') {
+        w++;
+        n--;
+    }
+    while (n && (unsigned char)w[n - 1] < 0x80 && !((w[n - 1] | 0x20) >= 'a' && (w[n - 1] | 0x20) <= 'z') &&
+           !(w[n - 1] >= '0' && w[n - 1] <= '9'))
+        n--;
+    if (!n)
+        return 0;
+    char buf[64];
+    if (n <= sizeof buf) {
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i]);
+        return XXH3_64bits(buf, n) | 1;
+    }
+    return XXH3_64bits(w, n) | 1;
+}
+
+/* ---- lexicon ---- */
+
+static int ascii_alpha(unsigned char c)
+{
+    return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
+static void lexicon_scan(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t n,
+                         rf_spam_result *r, size_t *strong)
+{
+    memset(sc->term_seen, 0, sizeof sc->term_seen);
+    const trie_node *tr = s->trie;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c0 = (unsigned char)t[i];
+        if ((c0 & 0xC0) == 0x80 || !tr[0].next[c0 >= 'A' && c0 <= 'Z' ? c0 + 32 : c0]) {
+            i++;
+            continue;
+        }
+        int32_t node = 0, best = -1;
+        size_t best_end = 0;
+        for (size_t j = i; j < n; j++) {
+            unsigned c = (unsigned char)t[j];
+            if (c >= 'A' && c <= 'Z')
+                c += 32;
+            node = tr[node].next[c];
+            if (!node)
+                break;
+            if (tr[node].term >= 0) {
+                const char *term = lexicon[tr[node].term].s;
+                size_t tl = strlen(term);
+                int ok = 1;
+                if (ascii_alpha((unsigned char)term[0]) && i > 0 && ascii_alpha((unsigned char)t[i - 1]))
+                    ok = 0;
+                if (ascii_alpha((unsigned char)term[tl - 1]) && j + 1 < n &&
+                    ascii_alpha((unsigned char)t[j + 1]))
+                    ok = 0;
+                if (ok) {
+                    best = tr[node].term;
+                    best_end = j + 1;
+                }
+            }
+        }
+        if (best >= 0) {
+            const lex_term *lt = &lexicon[best];
+            r->lex[lt->cat] += lt->strong ? 1.0 : 0.5;
+            if (!sc->term_seen[best]) {
+                sc->term_seen[best] = 1;
+                strong[lt->cat] += (size_t)lt->strong << 8; /* distinct strong terms */
+                strong[lt->cat] += 1;                       /* distinct terms */
+            }
+            i = best_end;
+        } else {
+            i++;
+        }
+    }
+}
+
+/* ---- the check ---- */
+
+static void grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (*cap >= need)
+        return;
+    size_t c = *cap ? *cap : 64;
+    while (c < need)
+        c *= 2;
+    *p = rf_xrealloc(*p, c * elem);
+    *cap = c;
+}
+
+void rf_spam_check(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t n,
+                   rf_spam_result *r, rf_buf *out)
+{
+    const rf_spam_config *c = &s->cfg;
+    memset(r, 0, sizeof *r);
+    rf_buf_reset(out);
+
+    r->invisible = strip_invisible(t, n, &sc->clean);
+    if (r->invisible) {
+        t = sc->clean.p;
+        n = sc->clean.len;
+    }
+
+    /* Lines. */
+    size_t nl = 1;
+    for (const char *q = t; (q = memchr(q, '\n', (size_t)(t + n - q))) != NULL; q++)
+        nl++;
+    size_t capl = sc->capl;
+    grow((void **)&sc->ls, &capl, nl, sizeof *sc->ls);
+    capl = sc->capl;
+    grow((void **)&sc->le, &capl, nl, sizeof *sc->le);
+    capl = sc->capl;
+    grow((void **)&sc->kind, &capl, nl, sizeof *sc->kind);
+    sc->capl = capl;
+    size_t seen_cap = pow2_at_least(2 * nl);
+    if (sc->capseen < seen_cap) {
+        sc->seen = rf_xrealloc(sc->seen, seen_cap * sizeof *sc->seen);
+        sc->capseen = seen_cap;
+    }
+    memset(sc->seen, 0, seen_cap * sizeof *sc->seen);
+
+    size_t pos = 0;
+    for (size_t li = 0; li < nl; li++) {
+        const char *e = memchr(t + pos, '\n', n - pos);
+        size_t end = e ? (size_t)(e - t) : n;
+        sc->ls[li] = pos;
+        sc->le[li] = end;
+        sc->kind[li] = RF_SPAM_LINE_KEEP;
+        const char *p = t + pos;
+        size_t ln = end - pos;
+        trim(&p, &ln);
+        pos = end + 1;
+        if (!ln)
+            continue;
+        r->lines++;
+        line_feat f;
+        features(p, ln, &f);
+        r->chars += f.chars;
+        r->words += f.words;
+        r->hashtags += f.hashtags;
+        r->emoji += f.emoji;
+        int k = line_kind(s, sc, p, ln, &f);
+        if (k == RF_SPAM_LINE_KEEP && c->repeated && f.chars >= c->min_repeat_chars &&
+            set_insert(sc->seen, seen_cap, line_hash(sc, p, ln)))
+            k = RF_SPAM_LINE_REPEATED;
+        sc->kind[li] = (uint8_t)k;
+        if (k) {
+            r->removed[0]++;
+            r->removed[k]++;
+            r->removed_bytes += sc->le[li] - sc->ls[li] + 1;
+        }
+    }
+
+    /* Words of the kept lines: dominant word and repeated 3-grams. */
+    size_t nw = 0;
+    for (size_t li = 0; li < nl; li++) {
+        if (sc->kind[li])
+            continue;
+        rf_tok_iter it;
+        const char *tok;
+        size_t tl;
+        rf_tok_init(&it, t + sc->ls[li], sc->le[li] - sc->ls[li], 0);
+        while (rf_tok_next(&it, &tok, &tl)) {
+            uint64_t h = word_hash(tok, tl);
+            if (!h)
+                continue;
+            grow((void **)&sc->wh, &sc->capwh, nw + 1, sizeof *sc->wh);
+            sc->wh[nw++] = h;
+        }
+    }
+    if (nw >= c->min_words) {
+        size_t cap = pow2_at_least(2 * nw);
+        if (sc->capwc < cap) {
+            sc->wc = rf_xrealloc(sc->wc, cap * sizeof *sc->wc);
+            sc->capwc = cap;
+        }
+        memset(sc->wc, 0, cap * sizeof *sc->wc);
+        uint32_t top = 0;
+        for (size_t i = 0; i < nw; i++) {
+            uint32_t k = count_insert(sc->wc, cap, sc->wh[i]);
+            if (k > top)
+                top = k;
+        }
+        r->dominant_share = (double)top / (double)nw;
+        if (sc->capng < cap) {
+            sc->ng = rf_xrealloc(sc->ng, cap * sizeof *sc->ng);
+            sc->capng = cap;
+        }
+        memset(sc->ng, 0, cap * sizeof *sc->ng);
+        size_t dup = 0;
+        for (size_t i = 2; i < nw; i++) {
+            uint64_t h = sc->wh[i - 2] * 0x9E3779B97F4A7C15ull ^ (sc->wh[i - 1] * 0xC2B2AE3D27D4EB4Full) ^
+                         sc->wh[i];
+            dup += (size_t)set_insert(sc->ng, cap, h);
+        }
+        r->dup_ngram_share = (double)dup / (double)(nw - 2);
+    }
+
+    size_t distinct[RF_SPAM_NCAT] = {0};
+    lexicon_scan(s, sc, t, n, r, distinct);
+
+    /* Verdicts, most specific first. */
+    size_t allchars = r->chars + r->invisible;
+    if (r->invisible >= c->invisible_min &&
+        (double)r->invisible >= c->invisible_share * (double)(allchars ? allchars : 1)) {
+        r->reject = "invisible_stuffing";
+        snprintf(r->detail, sizeof r->detail, "%zu invisible characters in %zu", r->invisible,
+                 allchars);
+    }
+    for (int k = 0; k < RF_SPAM_NCAT && !r->reject; k++) {
+        size_t words = r->words ? r->words : 1;
+        if (r->lex[k] >= c->lexicon_min_hits && (distinct[k] & 0xFF) >= 2 && (distinct[k] >> 8) >= 1 &&
+            r->lex[k] / (double)words >= c->lexicon_density) {
+            static const char *const reasons[RF_SPAM_NCAT] = {"spam_gambling", "spam_adult",
+                                                              "spam_loan", "spam_seo"};
+            r->reject = reasons[k];
+            snprintf(r->detail, sizeof r->detail, "%s lexicon: %.1f weighted hits in %zu words",
+                     cat_names[k], r->lex[k], r->words);
+        }
+    }
+    if (!r->reject && r->hashtags >= c->hashtag_min &&
+        (double)r->hashtags >= c->hashtag_share * (double)(r->words ? r->words : 1)) {
+        r->reject = "hashtag_flood";
+        snprintf(r->detail, sizeof r->detail, "%zu hashtags in %zu words", r->hashtags, r->words);
+    }
+    if (!r->reject && r->emoji >= c->emoji_min &&
+        (double)r->emoji >= c->emoji_share * (double)(r->chars ? r->chars : 1)) {
+        r->reject = "emoji_flood";
+        snprintf(r->detail, sizeof r->detail, "%zu emoji in %zu characters", r->emoji, r->chars);
+    }
+    if (!r->reject && nw >= c->min_words && r->dominant_share >= c->dominant_word) {
+        r->reject = "keyword_stuffing";
+        snprintf(r->detail, sizeof r->detail, "most frequent word is %.0f%% of %zu words",
+                 100 * r->dominant_share, nw);
+    }
+    if (!r->reject && nw >= c->min_words && r->dup_ngram_share >= c->dup_ngram) {
+        r->reject = "repeated_ngrams";
+        snprintf(r->detail, sizeof r->detail, "%.0f%% of word 3-grams repeat",
+                 100 * r->dup_ngram_share);
+    }
+
+    if (!r->removed[0] && !r->invisible)
+        return;
+    /* The edited text: kept lines joined by '\n', each byte-exact. */
+    rf_buf_grow(out, n);
+    int first = 1;
+    size_t kept_chars = 0;
+    for (size_t li = 0; li < nl; li++) {
+        if (sc->kind[li])
+            continue;
+        if (!first)
+            rf_buf_addc(out, '\n');
+        first = 0;
+        rf_buf_add(out, t + sc->ls[li], sc->le[li] - sc->ls[li]);
+        size_t i = sc->ls[li];
+        while (i < sc->le[li]) {
+            uint32_t cp = rf_next_cp(t, sc->le[li], &i);
+            kept_chars += !rf_is_space(cp);
+        }
+    }
+    r->edited = 1;
+    if (r->reject || !r->removed[0])
+        return;
+    size_t orig = n ? n : 1;
+    if ((double)r->removed_bytes > c->max_removed * (double)orig) {
+        r->reject = "mostly_boilerplate";
+        snprintf(r->detail, sizeof r->detail, "%zu of %zu bytes removed (%zu lines)",
+                 r->removed_bytes, n, r->removed[0]);
+    } else if (kept_chars < c->min_chars) {
+        r->reject = "too_short_after_removal";
+        snprintf(r->detail, sizeof r->detail, "%zu characters left after removing %zu lines",
+                 kept_chars, r->removed[0]);
+    }
+}
