@@ -92,8 +92,10 @@ int rf_pii_card_iin(const char *d, size_t n)
         return 0;
     int p1 = d[0] - '0', p2 = prefix_num(d, 2), p3 = prefix_num(d, 3), p4 = prefix_num(d, 4),
         p6 = prefix_num(d, 6);
+    /* 13-digit Visa and Maestro numbers are obsolete or rare; accepting them
+     * would collide with bare 13-digit registration numbers. */
     if (p1 == 4) /* Visa */
-        return n == 13 || n == 16 || n == 19;
+        return n == 16 || n == 19;
     if (p2 == 34 || p2 == 37) /* American Express */
         return n == 15;
     if ((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) /* Mastercard */
@@ -107,7 +109,7 @@ int rf_pii_card_iin(const char *d, size_t n)
     if (p2 == 62 || p2 == 81) /* UnionPay */
         return n >= 16 && n <= 19;
     if (p2 == 50 || (p2 >= 56 && p2 <= 69)) /* Maestro and other 5x/6x debit */
-        return n >= 12 && n <= 19;
+        return n >= 16 && n <= 19;
     if (p1 == 9) /* Korean domestic cards (BC and others, 9xxx) */
         return n == 16;
     return 0;
@@ -215,8 +217,11 @@ enum {
     RE_STRIPE, RE_OPENAI, RE_AWS_SECRET, RE_PRIVKEY, RE_URLPASS, RE_COUNT
 };
 
-#define NB "(?<![A-Za-z0-9_.+\\-])"      /* not inside a word or number */
-#define NA "(?![A-Za-z0-9_]|[.\\-]\\d)"  /* not followed by more of one */
+/* Not inside a word or number: no letter, digit or number punctuation
+ * before, and not the continuation of a space-grouped number ("4532 5575 ..."
+ * or "... 4371 1953"), which a card or phone match covers whole. */
+#define NB "(?<![A-Za-z0-9_.+\\-])(?<!\\d[.\\-])(?<!(?<!\\d)\\d{4} )"
+#define NA "(?![A-Za-z0-9_]|[.\\-]\\d| \\d{1,4}(?![\\d.\\-]))"
 #define SEP "[ .\\-]"
 #define KR_AREA "(?:2|3[1-3]|4[1-4]|5[1-5]|6[1-4]|70|50[2-8])"
 
@@ -423,9 +428,47 @@ static const char *const *const kw_lists[KW_COUNT] = {kw_neg, kw_phone, kw_accou
 
 /* End offset (within the lookback window, larger = nearer to the match) of
  * the nearest keyword of class k before position a, or -1. */
-static int kw_near(const char *t, size_t a, int k)
+/* "No." and "Tel." end abbreviations, not sentences. */
+static int abbreviation(const char *t, size_t from, size_t dot)
+{
+    size_t w = dot;
+    while (w > from && ((t[w - 1] | 0x20) >= 'a' && (t[w - 1] | 0x20) <= 'z'))
+        w--;
+    static const char *const abbr[] = {"no", "nr", "tel", "ref", "ph", "fax", "mr", "mrs", "ms", "dr",
+                                       "st", "vs", "inc", "co", "ltd", "corp", "acct", "approx", NULL};
+    for (const char *const *a = abbr; *a; a++) {
+        size_t l = strlen(*a), k = 0;
+        if (dot - w != l)
+            continue;
+        while (k < l && (t[w + k] | 0x20) == (*a)[k])
+            k++;
+        if (k == l)
+            return 1;
+    }
+    return 0;
+}
+
+/* Start of the context of a match at a: at most CTX_BACK bytes back, and
+ * never across a line or sentence break, so a keyword belongs to the number
+ * in its own clause. */
+static size_t ctx_from(const char *t, size_t a)
 {
     size_t from = a > CTX_BACK ? a - CTX_BACK : 0;
+    for (size_t i = a; i > from; i--) {
+        char c = t[i - 1];
+        if (c == '\n')
+            return i;
+        if ((c == '!' || c == '?' || c == ';') && i < a && t[i] == ' ')
+            return i;
+        if (c == '.' && i < a && t[i] == ' ' && !abbreviation(t, from, i - 1))
+            return i;
+    }
+    return from;
+}
+
+static int kw_near(const char *t, size_t a, int k)
+{
+    size_t from = ctx_from(t, a);
     char w[CTX_BACK];
     size_t n = a - from;
     for (size_t i = 0; i < n; i++) {
@@ -457,9 +500,17 @@ static int kw_near(const char *t, size_t a, int k)
 static int kw_positive(const char *t, size_t a, int k)
 {
     int pos = kw_near(t, a, k);
-    if (pos < 0)
+    if (pos < 0 || kw_near(t, a, KW_NEG) >= pos)
         return 0;
-    return kw_near(t, a, KW_NEG) < pos;
+    /* The keyword belongs to the first number after it: another number of
+     * four or more digits in between takes it. */
+    int run = 0;
+    for (size_t i = ctx_from(t, a) + (size_t)pos; i < a; i++) {
+        run = is_digit(t[i]) ? run + 1 : 0;
+        if (run >= 4)
+            return 0;
+    }
+    return 1;
 }
 
 /* NEG keyword nearer than any positive keyword of class k (k < 0: any). */
