@@ -573,6 +573,16 @@ static int date_like(const char *t, size_t a, size_t b)
         gl[ng] = l;
         ng++;
     }
+    /* Compact timestamps: 20030411, 2003041108 (YYYYMMDD[HH[MM]]). */
+    if (ng == 1 && gl[0] >= 8 && gl[0] <= 14) {
+        const char *q = t + a;
+        while (!is_digit(*q))
+            q++;
+        int y = (q[0] - '0') * 1000 + (q[1] - '0') * 100 + (q[2] - '0') * 10 + (q[3] - '0');
+        int m = (q[4] - '0') * 10 + (q[5] - '0'), dd = (q[6] - '0') * 10 + (q[7] - '0');
+        if (y >= 1900 && y <= 2099 && m >= 1 && m <= 12 && dd >= 1 && dd <= 31)
+            return 1;
+    }
     if (ng == 2 && gl[0] == 4 && gl[1] == 4 && g[0] >= 1000 && g[0] <= 2099 && g[1] > g[0] &&
         g[1] - g[0] <= 200)
         return 1;

@@ -44,7 +44,7 @@ void rf_spam_config_defaults(rf_spam_config *c)
     c->repeated = 1;
     c->noise_lines = 1;
     c->max_line_bytes = 200;
-    c->min_repeat_chars = 12;
+    c->min_repeat_chars = 20;
     c->max_removed = 0.5;
     c->min_chars = 50;
     c->lexicon_density = 0.05;
@@ -72,7 +72,7 @@ void rf_spam_config_defaults(rf_spam_config *c)
 #define NAV_KO "(?:이전\\s*글|다음\\s*글|이전\\s*기사|다음\\s*기사|목록으로|목록\\s*보기|목록|처음으로|" \
                "맨\\s*위로|위로\\s*가기|TOP)"
 #define LOGIN_EN "(?:log ?in|log ?out|sign ?in|sign ?up|register|create an account|" \
-                 "forgot (?:your )?password|already have an account\\??|not a member\\??|my account|cart)"
+                 "forgot (?:your )?password|already have an account\\??|not a member\\??|my account)"
 #define LOGIN_KO "(?:로그인|로그아웃|회원\\s*가입|아이디\\s*찾기|비밀번호\\s*찾기|마이페이지|장바구니)"
 
 static const char pat_start[] =
@@ -82,7 +82,7 @@ static const char pat_start[] =
     "|" SHARE_EN "(?:" PS "+\\d*" PS "*" SHARE_EN "|" PS "+(?:this|on|us|article|story|post|page|now|via))+" PS "*\\d*" PS "*$"
     "|" SHARE_KO "(?:" PS "+\\d*" PS "*" SHARE_KO ")+" PS "*\\d*" PS "*$"
     "|(?:read more|continue reading|read the full (?:story|article)|see more|show more|load more|"
-    "view more|more stories|full story|click here to (?:read|continue|see)|see also)(?:\\s*:.{0,60})?" PS "*$"
+    "view more|more stories|full story|click here to (?:read|continue|see)(?: the)?(?: full)?(?: story| article| more)?|see also)(?:\\s*:.{0,60})?" PS "*$"
     "|(?:previous|prev|next|older|newer)\\s*(?:post|article|page|story|entry|posts|articles|stories|chapter)?"
     PS "*(?:(?:previous|prev|next|older|newer)\\s*(?:post|article|page|story|entry|posts|articles|stories)?" PS "*)?$"
     "|(?:back to top|skip to (?:main )?content|jump to (?:navigation|content)|go to top|return to top)"
@@ -90,10 +90,10 @@ static const char pat_start[] =
     "recommended (?:for you|stories|articles)|trending now|popular posts|most read|most popular|"
     "don't miss)" PS "*$"
     "|(?:tags?|filed under|categories|posted in|topics)\\s*:"
-    "|(?:advertisement|sponsored(?: content)?|ad)" PS "*$"
+    "|(?:advertisement|sponsored(?: content)?|ad|광고|스폰서|협찬|AD)" PS "*$"
     "|(?:sign up|subscribe) (?:for|to) (?:our|the) (?:free )?(?:newsletter|mailing list|updates)"
-    "|" LOGIN_EN "(?:" PS "+(?:or\\s+)?" LOGIN_EN ")*" PS "*(?:\\(\\d+\\))?" PS "*$"
-    "|(?:posted|published|written|updated) (?:by|on)\\s.{0,60}$"
+    "|" LOGIN_EN "(?:" PS "+(?:or\\s+)?(?:" LOGIN_EN "|cart|basket))*" PS "*(?:\\(\\d+\\))?" PS "*$"
+    "|(?:posted|published|updated) (?:by|on)\\s.{0,60}\\d.{0,30}$"
     "|저작권자\\s*(?:ⓒ|©|\\(c\\)|\\[|<|:)"
     "|<저작권자"
     "|(?:▶|▷|☞|►)"
@@ -115,7 +115,7 @@ static const char pat_any[] =
     "(?:ⓒ|©)\\s*\\d{4}|we use cookies|(?:accept|allow|agree to) (?:all )?cookies|"
     "cookie (?:policy|settings|preferences|consent)|by (?:continuing to use|using) this (?:site|website)|"
     "쿠키.{0,20}(?:사용|동의|허용|정책|설정)|(?:log ?in|sign ?in) to (?:comment|reply|continue|post|view|read)|"
-    "로그인.{0,12}(?:필요|이용|작성|가능)|댓글을?\\s*(?:작성|남기)(?:려면|시려면)|"
+    "로그인.{0,12}(?:필요|이용|작성|가능)|댓글을?\\s*(?:작성|남기)(?:하|시)?(?:려면|시려면)|"
     "이전\\s*글.{0,60}다음\\s*글|(?:기자|특파원)\\s*\\(?[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}";
 
 /* ---- lexicons ---- */
@@ -425,8 +425,9 @@ static int menu_line(const char *p, size_t n, const line_feat *f)
         uint32_t cp = rf_next_cp(p, n, &k);
         int sep = cp == '|' || cp == 0xB7 || cp == 0x2022 || cp == 0xBB || cp == 0x203A ||
                   cp == 0x2192 || cp == 0x30FB || cp == 0xFF5C;
-        /* '>' and '/' only when spaced, so "a/b" and "x>y" stay words. */
-        if ((cp == '>' || cp == '/') && i > 0 && p[i - 1] == ' ' && k < n && p[k] == ' ')
+        /* '>' only when spaced, so "x>y" stays a word; '/' is left out
+         * ("A / B / C" is as often a list in prose as a menu). */
+        if (cp == '>' && i > 0 && p[i - 1] == ' ' && k < n && p[k] == ' ')
             sep = 1;
         if (sep) {
             if (item_chars)
@@ -449,7 +450,7 @@ static int menu_line(const char *p, size_t n, const line_feat *f)
     }
     if (!item_chars)
         items--; /* trailing separator */
-    return items >= 3 && max_words <= 4 && max_chars <= 24;
+    return items >= 3 && max_words <= 3 && max_chars <= 24;
 }
 
 static int line_kind(const rf_spam *s, rf_spam_scratch *sc, const char *p, size_t n,
@@ -729,6 +730,9 @@ void rf_spam_check(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t 
         size_t tl;
         rf_tok_init(&it, t + sc->ls[li], sc->le[li] - sc->ls[li], 0);
         while (rf_tok_next(&it, &tok, &tl)) {
+            /* Markup such as <unk> or <br> is not a word. */
+            if (tl > 2 && tok[0] == '<' && tok[tl - 1] == '>')
+                continue;
             uint64_t h = word_hash(tok, tl);
             if (!h)
                 continue;

@@ -33,7 +33,7 @@ static const rf_optspec spam_opts[] = {
      "remove lines that are mostly links, hashtags or emoji", NULL},
     {"max-line-bytes", 0, RF_OPT_INT, "200", "N",
      "lines longer than N bytes are never treated as boilerplate", NULL},
-    {"min-repeat-chars", 0, RF_OPT_INT, "12", "N",
+    {"min-repeat-chars", 0, RF_OPT_INT, "20", "N",
      "lines with fewer characters are never removed as repeats", NULL},
     {"max-removed", 0, RF_OPT_FLOAT, "0.5", "F",
      "reject (mostly_boilerplate) when more than this share of the bytes was removed", NULL},
