@@ -697,6 +697,9 @@ void rf_spam_check(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t 
         sc->kind[li] = RF_SPAM_LINE_KEEP;
         const char *p = t + pos;
         size_t ln = end - pos;
+        /* Indented lines (code, verse) repeat and use '|' for their own
+         * reasons: only the boilerplate patterns apply to them. */
+        int indented = ln >= 4 && (p[0] == '\t' || memcmp(p, "    ", 4) == 0);
         trim(&p, &ln);
         pos = end + 1;
         if (!ln)
@@ -709,14 +712,16 @@ void rf_spam_check(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t 
         r->hashtags += f.hashtags;
         r->emoji += f.emoji;
         int k = line_kind(s, sc, p, ln, &f);
-        if (k == RF_SPAM_LINE_KEEP && c->repeated && f.chars >= c->min_repeat_chars &&
+        if (indented && k == RF_SPAM_LINE_MENU)
+            k = RF_SPAM_LINE_KEEP;
+        if (k == RF_SPAM_LINE_KEEP && c->repeated && !indented && f.chars >= c->min_repeat_chars &&
             set_insert(sc->seen, seen_cap, line_hash(sc, p, ln)))
             k = RF_SPAM_LINE_REPEATED;
         sc->kind[li] = (uint8_t)k;
         if (k) {
             r->removed[0]++;
             r->removed[k]++;
-            r->removed_bytes += sc->le[li] - sc->ls[li] + 1;
+            r->removed_bytes += sc->le[li] - sc->ls[li] + (sc->le[li] < n);
         }
     }
 

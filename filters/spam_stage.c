@@ -165,7 +165,9 @@ static int spam_process(rf_stage *st, rf_work *w, rf_doc *d, rf_err *err)
         rf_stats_count(w->stats, "spam_lines_removed", r.removed[0]);
     if (r.invisible)
         rf_stats_count(w->stats, "spam_invisible_chars", r.invisible);
-    if (r.edited) {
+    /* A rejected document keeps its input text, so --rejects shows what
+     * was judged. */
+    if (r.edited && !r.reject) {
         char *nt = rf_arena_memdup(w->arena, tl->out.p ? tl->out.p : "", tl->out.len);
         rf_doc_set_text(d, nt, tl->out.len);
         if (s->annotate) {
@@ -184,8 +186,7 @@ static int spam_process(rf_stage *st, rf_work *w, rf_doc *d, rf_err *err)
             rf_doc_annotate_raw(d, "spam", b.p, b.len);
             rf_buf_release(&b);
         }
-        if (!r.reject)
-            rf_stats_count(w->stats, "spam_docs_edited", 1);
+        rf_stats_count(w->stats, "spam_docs_edited", 1);
     }
     if (r.reject)
         rf_doc_reject(d, r.reject, "%s", r.detail);
