@@ -122,9 +122,11 @@ static const char pat_any[] =
 
 typedef struct lex_term {
     const char *s;
-    uint8_t cat;
+    uint8_t cat;    /* RF_SPAM_NCAT: a boilerplate trigger, not a spam term */
     uint8_t strong;
 } lex_term;
+
+#define TRIG RF_SPAM_NCAT
 
 #define G RF_SPAM_GAMBLING
 #define A RF_SPAM_ADULT
@@ -167,6 +169,14 @@ static const lex_term lexicon[] = {
     {"100% free", S, 1}, {"risk free", S, 1}, {"order now", S, 1}, {"double your bitcoin", S, 1},
     {"claim your", S, 1}, {"free prize", S, 1}, {"free", S, 0}, {"discount", S, 0}, {"cheap", S, 0},
     {"offer", S, 0}, {"winner", S, 0}, {"prize", S, 0}, {"guaranteed", S, 0},
+    /* Boilerplate triggers: every alternative of pat_any contains one, so
+     * the unanchored pattern only runs on lines where the trie saw one. */
+    {"all rights", TRIG, 0}, {"무단", TRIG, 0}, {"재배포", TRIG, 0}, {"학습", TRIG, 0},
+    {"저작권자", TRIG, 0}, {"copyright", TRIG, 0}, {"\xe2\x93\x92", TRIG, 0} /* ⓒ */,
+    {"\xc2\xa9", TRIG, 0} /* © */, {"cookie", TRIG, 0}, {"this site", TRIG, 0},
+    {"this website", TRIG, 0}, {"쿠키", TRIG, 0}, {"log in", TRIG, 0}, {"login", TRIG, 0},
+    {"sign in", TRIG, 0}, {"signin", TRIG, 0}, {"로그인", TRIG, 0}, {"댓글", TRIG, 0},
+    {"이전", TRIG, 0}, {"기자", TRIG, 0}, {"특파원", TRIG, 0},
 };
 #undef G
 #undef A
@@ -185,6 +195,8 @@ struct rf_spam {
     int jit_start, jit_any;
     trie_node *trie;
     size_t ntrie;
+    uint64_t first2[1024]; /* bitmap of the (lower-cased) first two bytes of terms */
+    unsigned char lower[256]; /* ASCII letters lower-cased, other bytes as they are */
 };
 
 typedef struct wcount {
@@ -203,8 +215,10 @@ struct rf_spam_scratch {
     size_t capwc;
     uint64_t *ng;             /* 3-gram set */
     size_t capng;
-    uint64_t *wh;             /* word hashes of kept lines */
-    size_t capwh;
+    uint64_t *wh;             /* word hashes, line after line */
+    size_t nwh, capwh;
+    size_t *lw;               /* per line: index of its first word hash */
+    size_t caplw;
     uint8_t term_seen[NTERMS];
     rf_buf clean, norm;
 };
@@ -252,11 +266,18 @@ int rf_spam_new(rf_spam **out, const rf_spam_config *cfg, rf_err *err)
         rf_spam_free(s);
         return err ? err->code : RF_EINTERNAL;
     }
+    for (int ch = 0; ch < 256; ch++)
+        s->lower[ch] = (unsigned char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
     s->trie = rf_xcalloc(1, sizeof *s->trie);
     s->trie[0].term = -1;
     s->ntrie = 1;
-    for (size_t i = 0; i < NTERMS; i++)
+    for (size_t i = 0; i < NTERMS; i++) {
         add_term(s, lexicon[i].s, (int)i);
+        unsigned c0 = (unsigned char)lexicon[i].s[0], c1 = (unsigned char)lexicon[i].s[1];
+        c0 = c0 >= 'A' && c0 <= 'Z' ? c0 + 32 : c0;
+        c1 = c1 >= 'A' && c1 <= 'Z' ? c1 + 32 : c1;
+        s->first2[(c0 << 8 | c1) >> 6] |= 1ull << ((c0 << 8 | c1) & 63);
+    }
     *out = s;
     return 0;
 }
@@ -295,6 +316,7 @@ void rf_spam_scratch_free(rf_spam_scratch *sc)
     free(sc->wc);
     free(sc->ng);
     free(sc->wh);
+    free(sc->lw);
     rf_buf_release(&sc->clean);
     rf_buf_release(&sc->norm);
     free(sc);
@@ -324,28 +346,44 @@ static int joining_script(uint32_t cp)
            (cp >= 0xFB50 && cp <= 0xFEFC);
 }
 
-/* Writes the text without invisible characters into out; returns the count. */
+/* Code point of the character that ends just before i (0 at the start). */
+static uint32_t cp_before(const char *t, size_t n, size_t i)
+{
+    if (i == 0)
+        return 0;
+    size_t k = i - 1;
+    while (k > 0 && i - k < 4 && ((unsigned char)t[k] & 0xC0) == 0x80)
+        k--;
+    return rf_next_cp(t, n, &k);
+}
+
+/* Invisible characters start with one of these bytes (U+00AD, U+034F,
+ * U+115F/1160/180E, U+200B-2069, U+3164, U+FEFF/FFA0). */
+static inline int invisible_lead(unsigned char c)
+{
+    return c == 0xC2 || c == 0xCD || c == 0xE1 || c == 0xE2 || c == 0xE3 || c == 0xEF;
+}
+
+/* Writes the text without invisible characters into out; returns the count.
+ * Only characters whose lead byte can start an invisible one are decoded. */
 static size_t strip_invisible(const char *t, size_t n, rf_buf *out)
 {
     size_t count = 0, i = 0, copied = 0;
-    uint32_t prev = 0;
     rf_buf_reset(out);
     while (i < n) {
         unsigned char c = (unsigned char)t[i];
-        if (c < 0xC2 || (c > 0xC2 && c < 0xCD) || (c > 0xCD && c < 0xE1)) {
-            /* no invisible character starts with these bytes */
-            size_t k = i;
-            prev = rf_next_cp(t, n, &k);
-            i = k;
+        if (!invisible_lead(c)) {
+            i++;
             continue;
         }
         size_t k = i;
         uint32_t cp = rf_next_cp(t, n, &k);
         int drop = invisible(cp);
         if (cp == 0x200D || cp == 0x200C) {
+            uint32_t prev = cp_before(t, n, i);
             size_t k2 = k;
             uint32_t next = k2 < n ? rf_next_cp(t, n, &k2) : 0;
-            int keep = cp == 0x200D ? (is_emoji(prev) || cp == 0xFE0F || is_emoji(next))
+            int keep = cp == 0x200D ? (is_emoji(prev) || prev == 0xFE0F || is_emoji(next))
                                     : (joining_script(prev) || joining_script(next));
             drop = !keep;
         }
@@ -353,8 +391,6 @@ static size_t strip_invisible(const char *t, size_t n, rf_buf *out)
             rf_buf_add(out, t + copied, i - copied);
             copied = k;
             count++;
-        } else {
-            prev = cp;
         }
         i = k;
     }
@@ -375,30 +411,36 @@ static int starts(const char *p, size_t n, const char *lit)
     return n >= l && memcmp(p, lit, l) == 0;
 }
 
+/* Length of the White_Space character at p (0 if none), from its bytes. */
+static inline size_t space_len(const unsigned char *p, size_t n)
+{
+    unsigned char c = p[0];
+    if (c < 0x80)
+        return c == ' ' || (c >= 0x09 && c <= 0x0D);
+    if (c == 0xC2)
+        return n >= 2 && (p[1] == 0x85 || p[1] == 0xA0) ? 2 : 0;
+    if (c == 0xE1)
+        return n >= 3 && p[1] == 0x9A && p[2] == 0x80 ? 3 : 0;
+    if (c == 0xE2 && n >= 3) {
+        if (p[1] == 0x80 && (p[2] <= 0x8A || p[2] == 0xA8 || p[2] == 0xA9 || p[2] == 0xAF))
+            return 3;
+        return p[1] == 0x81 && p[2] == 0x9F ? 3 : 0;
+    }
+    if (c == 0xE3)
+        return n >= 3 && p[1] == 0x80 && p[2] == 0x80 ? 3 : 0;
+    return 0;
+}
+
+static uint64_t word_hash(const char *w, size_t n);
+
+/* One pass over a line: characters, words, hashtags, URL bytes, emoji, and
+ * (when wh is not NULL) the hash of every word appended to *wh. Decodes only
+ * the bytes that can start a space or an emoji. */
+static void features_wh(const char *p, size_t n, line_feat *f, rf_spam_scratch *sc, int words);
+
 static void features(const char *p, size_t n, line_feat *f)
 {
-    memset(f, 0, sizeof *f);
-    f->bytes = n;
-    rf_tok_iter it;
-    const char *tok;
-    size_t tl;
-    rf_tok_init(&it, p, n, 0);
-    while (rf_tok_next(&it, &tok, &tl)) {
-        f->words++;
-        if ((tok[0] == '#' && tl > 1 && tok[1] != '#') || (starts(tok, tl, "＃") && tl > 3))
-            f->hashtags++;
-        if (starts(tok, tl, "http://") || starts(tok, tl, "https://") || starts(tok, tl, "www."))
-            f->url_bytes += tl;
-    }
-    size_t i = 0;
-    while (i < n) {
-        uint32_t cp = rf_next_cp(p, n, &i);
-        if (rf_is_space(cp) || cp == 0xFE0F)
-            continue;
-        f->chars++;
-        if (is_emoji(cp))
-            f->emoji++;
-    }
+    features_wh(p, n, f, NULL, 0);
 }
 
 static int sentence_end(const char *p, size_t n)
@@ -454,14 +496,14 @@ static int menu_line(const char *p, size_t n, const line_feat *f)
 }
 
 static int line_kind(const rf_spam *s, rf_spam_scratch *sc, const char *p, size_t n,
-                     const line_feat *f)
+                     const line_feat *f, int trig)
 {
     const rf_spam_config *c = &s->cfg;
     if (c->boilerplate && n <= c->max_line_bytes) {
         int rc = s->jit_start
                      ? pcre2_jit_match(s->start, (PCRE2_SPTR)p, n, 0, PCRE2_NO_UTF_CHECK, sc->md, NULL)
                      : pcre2_match(s->start, (PCRE2_SPTR)p, n, 0, PCRE2_NO_UTF_CHECK, sc->md, NULL);
-        if (rc <= 0)
+        if (rc <= 0 && trig)
             rc = s->jit_any
                      ? pcre2_jit_match(s->any, (PCRE2_SPTR)p, n, 0, PCRE2_NO_UTF_CHECK, sc->md, NULL)
                      : pcre2_match(s->any, (PCRE2_SPTR)p, n, 0, PCRE2_NO_UTF_CHECK, sc->md, NULL);
@@ -498,6 +540,9 @@ static void trim(const char **p, size_t *n)
     *n = l;
 }
 
+static int lexicon_scan(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t n,
+                        rf_spam_result *r, size_t *strong);
+
 int rf_spam_line_kind(const rf_spam *s, rf_spam_scratch *sc, const char *p, size_t n)
 {
     trim(&p, &n);
@@ -505,7 +550,11 @@ int rf_spam_line_kind(const rf_spam *s, rf_spam_scratch *sc, const char *p, size
         return RF_SPAM_LINE_KEEP;
     line_feat f;
     features(p, n, &f);
-    return line_kind(s, sc, p, n, &f);
+    rf_spam_result r;
+    size_t distinct[RF_SPAM_NCAT] = {0};
+    memset(sc->term_seen, 0, sizeof sc->term_seen);
+    int trig = lexicon_scan(s, sc, p, n, &r, distinct);
+    return line_kind(s, sc, p, n, &f, trig);
 }
 
 /* ---- hashing helpers ---- */
@@ -548,6 +597,8 @@ static uint32_t count_insert(wcount *t, size_t cap, uint64_t h)
 static uint64_t line_hash(rf_spam_scratch *sc, const char *p, size_t n)
 {
     rf_buf_reset(&sc->norm);
+    rf_buf_grow(&sc->norm, n);
+    char *o = sc->norm.p, *o0 = o;
     int sp = 0;
     for (size_t i = 0; i < n; i++) {
         char c = p[i];
@@ -555,12 +606,12 @@ static uint64_t line_hash(rf_spam_scratch *sc, const char *p, size_t n)
             sp = 1;
             continue;
         }
-        if (sp && sc->norm.len)
-            rf_buf_addc(&sc->norm, ' ');
+        if (sp && o > o0)
+            *o++ = ' ';
         sp = 0;
-        rf_buf_addc(&sc->norm, (char)(c >= 'A' && c <= 'Z' ? c + 32 : c));
+        *o++ = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
-    return XXH3_64bits(sc->norm.p ? sc->norm.p : "", sc->norm.len);
+    return XXH3_64bits(o0, (size_t)(o - o0));
 }
 
 /* Word hash: ASCII-lower-cased, ASCII punctuation trimmed at both ends;
@@ -577,13 +628,19 @@ static uint64_t word_hash(const char *w, size_t n)
         n--;
     if (!n)
         return 0;
-    char buf[64];
-    if (n <= sizeof buf) {
-        for (size_t i = 0; i < n; i++)
-            buf[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i]);
-        return XXH3_64bits(buf, n) | 1;
+    /* A small inline hash (per-document statistics only need few
+     * collisions, not a strong hash): FNV-1a over lower-cased bytes, then a
+     * final mix. */
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)w[i];
+        c = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        h = (h ^ c) * 0x100000001b3ull;
     }
-    return XXH3_64bits(w, n) | 1;
+    h ^= h >> 31;
+    h *= 0x7fb5d329728ea185ull;
+    h ^= h >> 27;
+    return h | 1;
 }
 
 /* ---- lexicon ---- */
@@ -593,38 +650,45 @@ static int ascii_alpha(unsigned char c)
     return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
 }
 
-static void lexicon_scan(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t n,
-                         rf_spam_result *r, size_t *strong)
+/* Matches the lexicon in one line: adds weighted hits to r->lex and
+ * distinct-term counts to strong[]; returns 1 when a boilerplate trigger
+ * occurs. ASCII terms must start a word (and spam terms end one). */
+static int lexicon_scan(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t n,
+                        rf_spam_result *r, size_t *strong)
 {
-    memset(sc->term_seen, 0, sizeof sc->term_seen);
+    const unsigned char *lo = s->lower;
+    const unsigned char *u = (const unsigned char *)t;
     const trie_node *tr = s->trie;
+    int trig = 0;
     size_t i = 0;
-    while (i < n) {
-        unsigned char c0 = (unsigned char)t[i];
-        if ((c0 & 0xC0) == 0x80 || !tr[0].next[c0 >= 'A' && c0 <= 'Z' ? c0 + 32 : c0]) {
+    while (i + 1 < n) {
+        unsigned c0 = lo[u[i]];
+        /* Continuation bytes and the inside of ASCII words start no term. */
+        if ((c0 & 0xC0) == 0x80 || (c0 >= 'a' && c0 <= 'z' && i > 0 && ascii_alpha(u[i - 1]))) {
+            i++;
+            continue;
+        }
+        unsigned bg = c0 << 8 | lo[u[i + 1]];
+        if (!(s->first2[bg >> 6] >> (bg & 63) & 1)) {
             i++;
             continue;
         }
         int32_t node = 0, best = -1;
         size_t best_end = 0;
         for (size_t j = i; j < n; j++) {
-            unsigned c = (unsigned char)t[j];
-            if (c >= 'A' && c <= 'Z')
-                c += 32;
-            node = tr[node].next[c];
+            node = tr[node].next[lo[u[j]]];
             if (!node)
                 break;
-            if (tr[node].term >= 0) {
-                const char *term = lexicon[tr[node].term].s;
-                size_t tl = strlen(term);
-                int ok = 1;
-                if (ascii_alpha((unsigned char)term[0]) && i > 0 && ascii_alpha((unsigned char)t[i - 1]))
-                    ok = 0;
-                if (ascii_alpha((unsigned char)term[tl - 1]) && j + 1 < n &&
-                    ascii_alpha((unsigned char)t[j + 1]))
-                    ok = 0;
-                if (ok) {
-                    best = tr[node].term;
+            int32_t id = tr[node].term;
+            if (id >= 0) {
+                const lex_term *lt = &lexicon[id];
+                if (lt->cat == TRIG) {
+                    trig = 1;
+                    continue;
+                }
+                size_t tl = strlen(lt->s);
+                if (!(ascii_alpha((unsigned char)lt->s[tl - 1]) && j + 1 < n && ascii_alpha(u[j + 1]))) {
+                    best = id;
                     best_end = j + 1;
                 }
             }
@@ -642,6 +706,7 @@ static void lexicon_scan(const rf_spam *s, rf_spam_scratch *sc, const char *t, s
             i++;
         }
     }
+    return trig;
 }
 
 /* ---- the check ---- */
@@ -655,6 +720,64 @@ static void grow(void **p, size_t *cap, size_t need, size_t elem)
         c *= 2;
     *p = rf_xrealloc(*p, c * elem);
     *cap = c;
+}
+
+static void features_wh(const char *p, size_t n, line_feat *f, rf_spam_scratch *sc, int words)
+{
+    memset(f, 0, sizeof *f);
+    f->bytes = n;
+    const unsigned char *u = (const unsigned char *)p;
+    size_t i = 0;
+    while (i < n) {
+        size_t sl = space_len(u + i, n - i);
+        if (sl) {
+            i += sl;
+            continue;
+        }
+        size_t ts = i;
+        while (i < n) {
+            unsigned char c = u[i];
+            if (c < 0x80) {
+                if (c == ' ' || (c >= 0x09 && c <= 0x0D))
+                    break;
+                f->chars++;
+                i++;
+                continue;
+            }
+            if ((c == 0xC2 || c == 0xE1 || c == 0xE2 || c == 0xE3) && space_len(u + i, n - i))
+                break;
+            size_t k = i;
+            if (c == 0xE2 || c == 0xF0 || c == 0xEF) {
+                uint32_t cp = rf_next_cp(p, n, &k);
+                if (cp != 0xFE0F) {
+                    f->chars++;
+                    f->emoji += (size_t)is_emoji(cp);
+                }
+            } else {
+                k += c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+                f->chars++;
+            }
+            i = k < n ? k : n;
+        }
+        const char *tok = p + ts;
+        size_t tl = i - ts;
+        f->words++;
+        if ((tok[0] == '#' && tl > 1 && tok[1] != '#') || (starts(tok, tl, "\xef\xbc\x83") && tl > 3))
+            f->hashtags++;
+        if (starts(tok, tl, "http://") || starts(tok, tl, "https://") || starts(tok, tl, "www."))
+            f->url_bytes += tl;
+        /* Markup such as <unk> or <br> is not a word. */
+        if (words && !(tl > 2 && tok[0] == '<' && tok[tl - 1] == '>')) {
+            uint64_t h = word_hash(tok, tl);
+            if (h) {
+                if (sc->nwh == sc->capwh) {
+                    sc->capwh = sc->capwh ? 2 * sc->capwh : 256;
+                    sc->wh = rf_xrealloc(sc->wh, sc->capwh * sizeof *sc->wh);
+                }
+                sc->wh[sc->nwh++] = h;
+            }
+        }
+    }
 }
 
 void rf_spam_check(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t n,
@@ -681,6 +804,8 @@ void rf_spam_check(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t 
     capl = sc->capl;
     grow((void **)&sc->kind, &capl, nl, sizeof *sc->kind);
     sc->capl = capl;
+    grow((void **)&sc->lw, &sc->caplw, nl + 1, sizeof *sc->lw);
+    sc->nwh = 0;
     size_t seen_cap = pow2_at_least(2 * nl);
     if (sc->capseen < seen_cap) {
         sc->seen = rf_xrealloc(sc->seen, seen_cap * sizeof *sc->seen);
@@ -688,6 +813,8 @@ void rf_spam_check(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t 
     }
     memset(sc->seen, 0, seen_cap * sizeof *sc->seen);
 
+    size_t distinct[RF_SPAM_NCAT] = {0};
+    memset(sc->term_seen, 0, sizeof sc->term_seen);
     size_t pos = 0;
     for (size_t li = 0; li < nl; li++) {
         const char *e = memchr(t + pos, '\n', n - pos);
@@ -695,6 +822,7 @@ void rf_spam_check(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t 
         sc->ls[li] = pos;
         sc->le[li] = end;
         sc->kind[li] = RF_SPAM_LINE_KEEP;
+        sc->lw[li] = sc->nwh;
         const char *p = t + pos;
         size_t ln = end - pos;
         /* Indented lines (code, verse) repeat and use '|' for their own
@@ -706,12 +834,13 @@ void rf_spam_check(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t 
             continue;
         r->lines++;
         line_feat f;
-        features(p, ln, &f);
+        features_wh(p, ln, &f, sc, 1);
         r->chars += f.chars;
         r->words += f.words;
         r->hashtags += f.hashtags;
         r->emoji += f.emoji;
-        int k = line_kind(s, sc, p, ln, &f);
+        int trig = lexicon_scan(s, sc, p, ln, r, distinct);
+        int k = line_kind(s, sc, p, ln, &f, trig);
         if (indented && k == RF_SPAM_LINE_MENU)
             k = RF_SPAM_LINE_KEEP;
         if (k == RF_SPAM_LINE_KEEP && c->repeated && !indented && f.chars >= c->min_repeat_chars &&
@@ -724,26 +853,18 @@ void rf_spam_check(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t 
             r->removed_bytes += sc->le[li] - sc->ls[li] + (sc->le[li] < n);
         }
     }
+    sc->lw[nl] = sc->nwh;
 
-    /* Words of the kept lines: dominant word and repeated 3-grams. */
+    /* Words of the kept lines (compacted in place, ranges only move left):
+     * dominant word and repeated 3-grams. */
     size_t nw = 0;
     for (size_t li = 0; li < nl; li++) {
         if (sc->kind[li])
             continue;
-        rf_tok_iter it;
-        const char *tok;
-        size_t tl;
-        rf_tok_init(&it, t + sc->ls[li], sc->le[li] - sc->ls[li], 0);
-        while (rf_tok_next(&it, &tok, &tl)) {
-            /* Markup such as <unk> or <br> is not a word. */
-            if (tl > 2 && tok[0] == '<' && tok[tl - 1] == '>')
-                continue;
-            uint64_t h = word_hash(tok, tl);
-            if (!h)
-                continue;
-            grow((void **)&sc->wh, &sc->capwh, nw + 1, sizeof *sc->wh);
-            sc->wh[nw++] = h;
-        }
+        size_t a0 = sc->lw[li], a1 = sc->lw[li + 1];
+        if (nw != a0)
+            memmove(sc->wh + nw, sc->wh + a0, (a1 - a0) * sizeof *sc->wh);
+        nw += a1 - a0;
     }
     if (nw >= c->min_words) {
         size_t cap = pow2_at_least(2 * nw);
@@ -773,8 +894,6 @@ void rf_spam_check(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t 
         r->dup_ngram_share = (double)dup / (double)(nw - 2);
     }
 
-    size_t distinct[RF_SPAM_NCAT] = {0};
-    lexicon_scan(s, sc, t, n, r, distinct);
 
     /* Verdicts, most specific first. */
     size_t allchars = r->chars + r->invisible;

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# bench/spam.sh — refine-spam throughput beside refine-cat in the same run
+# (the same harness as bench/pii.sh). Target: refine-spam >= 0.30 x refine-cat.
+#
+#   bash bench/spam.sh [INPUT.jsonl.zst] [REPEAT]
+STAGE=spam exec bash "$(dirname "$0")/pii.sh" "$@"
