@@ -197,6 +197,8 @@ struct rf_spam {
     size_t ntrie;
     uint64_t first2[1024]; /* bitmap of the (lower-cased) first two bytes of terms */
     unsigned char lower[256]; /* ASCII letters lower-cased, other bytes as they are */
+    unsigned char inv_lead[256]; /* bytes that can start an invisible character */
+    uint64_t syl[11172 / 64 + 1]; /* Hangul syllables that start a term */
 };
 
 typedef struct wcount {
@@ -256,6 +258,13 @@ static pcre2_code *compile(const char *pat, int *jit, rf_err *err)
     return re;
 }
 
+/* Invisible characters start with one of these bytes (U+00AD, U+034F,
+ * U+115F/1160/180E, U+200B-2069, U+3164, U+FEFF/FFA0). */
+static inline int invisible_lead(unsigned char c)
+{
+    return c == 0xC2 || c == 0xCD || c == 0xE1 || c == 0xE2 || c == 0xE3 || c == 0xEF;
+}
+
 int rf_spam_new(rf_spam **out, const rf_spam_config *cfg, rf_err *err)
 {
     rf_spam *s = rf_xcalloc(1, sizeof *s);
@@ -266,8 +275,10 @@ int rf_spam_new(rf_spam **out, const rf_spam_config *cfg, rf_err *err)
         rf_spam_free(s);
         return err ? err->code : RF_EINTERNAL;
     }
-    for (int ch = 0; ch < 256; ch++)
+    for (int ch = 0; ch < 256; ch++) {
         s->lower[ch] = (unsigned char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+        s->inv_lead[ch] = (unsigned char)invisible_lead((unsigned char)ch);
+    }
     s->trie = rf_xcalloc(1, sizeof *s->trie);
     s->trie[0].term = -1;
     s->ntrie = 1;
@@ -277,6 +288,10 @@ int rf_spam_new(rf_spam **out, const rf_spam_config *cfg, rf_err *err)
         c0 = c0 >= 'A' && c0 <= 'Z' ? c0 + 32 : c0;
         c1 = c1 >= 'A' && c1 <= 'Z' ? c1 + 32 : c1;
         s->first2[(c0 << 8 | c1) >> 6] |= 1ull << ((c0 << 8 | c1) & 63);
+        size_t k = 0;
+        uint32_t cp = rf_next_cp(lexicon[i].s, strlen(lexicon[i].s), &k);
+        if (cp >= 0xAC00 && cp <= 0xD7A3)
+            s->syl[(cp - 0xAC00) >> 6] |= 1ull << ((cp - 0xAC00) & 63);
     }
     *out = s;
     return 0;
@@ -357,22 +372,14 @@ static uint32_t cp_before(const char *t, size_t n, size_t i)
     return rf_next_cp(t, n, &k);
 }
 
-/* Invisible characters start with one of these bytes (U+00AD, U+034F,
- * U+115F/1160/180E, U+200B-2069, U+3164, U+FEFF/FFA0). */
-static inline int invisible_lead(unsigned char c)
-{
-    return c == 0xC2 || c == 0xCD || c == 0xE1 || c == 0xE2 || c == 0xE3 || c == 0xEF;
-}
-
 /* Writes the text without invisible characters into out; returns the count.
  * Only characters whose lead byte can start an invisible one are decoded. */
-static size_t strip_invisible(const char *t, size_t n, rf_buf *out)
+static size_t strip_invisible(const unsigned char *lead, const char *t, size_t n, rf_buf *out)
 {
     size_t count = 0, i = 0, copied = 0;
     rf_buf_reset(out);
     while (i < n) {
-        unsigned char c = (unsigned char)t[i];
-        if (!invisible_lead(c)) {
+        if (!lead[(unsigned char)t[i]]) {
             i++;
             continue;
         }
@@ -403,6 +410,7 @@ static size_t strip_invisible(const char *t, size_t n, rf_buf *out)
 
 typedef struct line_feat {
     size_t chars, words, hashtags, emoji, url_bytes, bytes;
+    size_t tok_bytes; /* bytes inside words */
 } line_feat;
 
 static int starts(const char *p, size_t n, const char *lit)
@@ -436,12 +444,9 @@ static uint64_t word_hash(const char *w, size_t n);
 /* One pass over a line: characters, words, hashtags, URL bytes, emoji, and
  * (when wh is not NULL) the hash of every word appended to *wh. Decodes only
  * the bytes that can start a space or an emoji. */
-static void features_wh(const char *p, size_t n, line_feat *f, rf_spam_scratch *sc, int words);
-
-static void features(const char *p, size_t n, line_feat *f)
-{
-    features_wh(p, n, f, NULL, 0);
-}
+typedef struct lex_state lex_state;
+static void features_wh(const rf_spam *s, const char *p, size_t n, line_feat *f,
+                        rf_spam_scratch *sc, int words, lex_state *lx);
 
 static int sentence_end(const char *p, size_t n)
 {
@@ -513,10 +518,7 @@ static int line_kind(const rf_spam *s, rf_spam_scratch *sc, const char *p, size_
             return RF_SPAM_LINE_MENU;
     }
     if (c->noise_lines) {
-        size_t nonspace = 0;
-        for (size_t i = 0; i < n; i++)
-            nonspace += p[i] != ' ' && p[i] != '\t';
-        if (f->url_bytes && f->url_bytes * 2 >= nonspace)
+        if (f->url_bytes && f->url_bytes * 2 >= f->tok_bytes)
             return RF_SPAM_LINE_LINKS;
         if (f->hashtags >= 2 && f->hashtags * 2 >= f->words)
             return RF_SPAM_LINE_HASHTAGS;
@@ -540,22 +542,6 @@ static void trim(const char **p, size_t *n)
     *n = l;
 }
 
-static int lexicon_scan(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t n,
-                        rf_spam_result *r, size_t *strong);
-
-int rf_spam_line_kind(const rf_spam *s, rf_spam_scratch *sc, const char *p, size_t n)
-{
-    trim(&p, &n);
-    if (!n)
-        return RF_SPAM_LINE_KEEP;
-    line_feat f;
-    features(p, n, &f);
-    rf_spam_result r;
-    size_t distinct[RF_SPAM_NCAT] = {0};
-    memset(sc->term_seen, 0, sizeof sc->term_seen);
-    int trig = lexicon_scan(s, sc, p, n, &r, distinct);
-    return line_kind(s, sc, p, n, &f, trig);
-}
 
 /* ---- hashing helpers ---- */
 
@@ -593,25 +579,14 @@ static uint32_t count_insert(wcount *t, size_t cap, uint64_t h)
     return ++t[i].n;
 }
 
-/* Whitespace-collapsed, ASCII-lower-cased hash of a line. */
-static uint64_t line_hash(rf_spam_scratch *sc, const char *p, size_t n)
+/* Hash of a line from the hashes of its words: lines that differ only in
+ * spacing, ASCII case or punctuation at word ends are the same line. */
+static uint64_t line_hash(const uint64_t *wh, size_t nw)
 {
-    rf_buf_reset(&sc->norm);
-    rf_buf_grow(&sc->norm, n);
-    char *o = sc->norm.p, *o0 = o;
-    int sp = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = p[i];
-        if (c == ' ' || c == '\t' || c == '\r') {
-            sp = 1;
-            continue;
-        }
-        if (sp && o > o0)
-            *o++ = ' ';
-        sp = 0;
-        *o++ = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    }
-    return XXH3_64bits(o0, (size_t)(o - o0));
+    uint64_t h = 0x2545F4914F6CDD1Dull ^ nw;
+    for (size_t i = 0; i < nw; i++)
+        h = (h ^ wh[i]) * 0x9E3779B97F4A7C15ull + (h >> 29);
+    return h | 1;
 }
 
 /* Word hash: ASCII-lower-cased, ASCII punctuation trimmed at both ends;
@@ -631,15 +606,17 @@ static uint64_t word_hash(const char *w, size_t n)
     /* A small inline hash (per-document statistics only need few
      * collisions, not a strong hash): FNV-1a over lower-cased bytes, then a
      * final mix. */
-    uint64_t h = 0xcbf29ce484222325ull;
+    uint64_t h = n * 0x9E3779B97F4A7C15ull;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)w[i];
         c = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-        h = (h ^ c) * 0x100000001b3ull;
+        h = ((h << 7) | (h >> 57)) ^ c;
     }
     h ^= h >> 31;
     h *= 0x7fb5d329728ea185ull;
     h ^= h >> 27;
+    h *= 0x94D049BB133111EBull;
+    h ^= h >> 31;
     return h | 1;
 }
 
@@ -650,63 +627,67 @@ static int ascii_alpha(unsigned char c)
     return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
 }
 
-/* Matches the lexicon in one line: adds weighted hits to r->lex and
- * distinct-term counts to strong[]; returns 1 when a boilerplate trigger
- * occurs. ASCII terms must start a word (and spam terms end one). */
-static int lexicon_scan(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t n,
-                        rf_spam_result *r, size_t *strong)
+/* Lexicon matching state of one line. */
+typedef struct lex_state {
+    rf_spam_result *r;
+    size_t *distinct; /* per category: distinct terms + (distinct strong terms << 8) */
+    size_t until;     /* a match must start here or later (no overlaps) */
+    int trig;         /* a boilerplate trigger occurred */
+} lex_state;
+
+/* Walks the trie from u[i]: records triggers, and counts the longest spam
+ * term that starts at i (ASCII terms must end a word). */
+static void lex_at(const rf_spam *s, rf_spam_scratch *sc, const unsigned char *u, size_t n, size_t i,
+                   lex_state *lx)
 {
-    const unsigned char *lo = s->lower;
-    const unsigned char *u = (const unsigned char *)t;
     const trie_node *tr = s->trie;
-    int trig = 0;
-    size_t i = 0;
-    while (i + 1 < n) {
-        unsigned c0 = lo[u[i]];
-        /* Continuation bytes and the inside of ASCII words start no term. */
-        if ((c0 & 0xC0) == 0x80 || (c0 >= 'a' && c0 <= 'z' && i > 0 && ascii_alpha(u[i - 1]))) {
-            i++;
+    const unsigned char *lo = s->lower;
+    int32_t node = 0, best = -1;
+    size_t best_end = 0;
+    for (size_t j = i; j < n; j++) {
+        node = tr[node].next[lo[u[j]]];
+        if (!node)
+            break;
+        int32_t id = tr[node].term;
+        if (id < 0)
+            continue;
+        const lex_term *lt = &lexicon[id];
+        if (lt->cat == TRIG) {
+            lx->trig = 1;
             continue;
         }
-        unsigned bg = c0 << 8 | lo[u[i + 1]];
-        if (!(s->first2[bg >> 6] >> (bg & 63) & 1)) {
-            i++;
-            continue;
-        }
-        int32_t node = 0, best = -1;
-        size_t best_end = 0;
-        for (size_t j = i; j < n; j++) {
-            node = tr[node].next[lo[u[j]]];
-            if (!node)
-                break;
-            int32_t id = tr[node].term;
-            if (id >= 0) {
-                const lex_term *lt = &lexicon[id];
-                if (lt->cat == TRIG) {
-                    trig = 1;
-                    continue;
-                }
-                size_t tl = strlen(lt->s);
-                if (!(ascii_alpha((unsigned char)lt->s[tl - 1]) && j + 1 < n && ascii_alpha(u[j + 1]))) {
-                    best = id;
-                    best_end = j + 1;
-                }
-            }
-        }
-        if (best >= 0) {
-            const lex_term *lt = &lexicon[best];
-            r->lex[lt->cat] += lt->strong ? 1.0 : 0.5;
-            if (!sc->term_seen[best]) {
-                sc->term_seen[best] = 1;
-                strong[lt->cat] += (size_t)lt->strong << 8; /* distinct strong terms */
-                strong[lt->cat] += 1;                       /* distinct terms */
-            }
-            i = best_end;
-        } else {
-            i++;
+        size_t tl = strlen(lt->s);
+        if (!(ascii_alpha((unsigned char)lt->s[tl - 1]) && j + 1 < n && ascii_alpha(u[j + 1]))) {
+            best = id;
+            best_end = j + 1;
         }
     }
-    return trig;
+    if (best < 0 || i < lx->until)
+        return;
+    const lex_term *lt = &lexicon[best];
+    lx->r->lex[lt->cat] += lt->strong ? 1.0 : 0.5;
+    if (!sc->term_seen[best]) {
+        sc->term_seen[best] = 1;
+        lx->distinct[lt->cat] += ((size_t)lt->strong << 8) + 1;
+    }
+    lx->until = best_end;
+}
+
+/* Is u[i] a place where a term can start? ASCII terms start words; Korean
+ * terms start at any syllable that begins one; ⓒ/© triggers anywhere. */
+static inline int lex_candidate(const rf_spam *s, const unsigned char *u, size_t n, size_t i)
+{
+    unsigned c0 = s->lower[u[i]];
+    if (c0 >= 0xEA && c0 <= 0xED) {
+        if (i + 2 >= n)
+            return 0;
+        uint32_t cp = ((c0 & 0x0Fu) << 12) | ((u[i + 1] & 0x3Fu) << 6) | (u[i + 2] & 0x3Fu);
+        return cp >= 0xAC00 && cp <= 0xD7A3 && (s->syl[(cp - 0xAC00) >> 6] >> ((cp - 0xAC00) & 63) & 1);
+    }
+    if ((c0 & 0xC0) == 0x80 || i + 1 >= n || (c0 < 0x80 && i > 0 && ascii_alpha(u[i - 1])))
+        return 0;
+    unsigned bg = c0 << 8 | s->lower[u[i + 1]];
+    return (int)(s->first2[bg >> 6] >> (bg & 63) & 1);
 }
 
 /* ---- the check ---- */
@@ -722,7 +703,8 @@ static void grow(void **p, size_t *cap, size_t need, size_t elem)
     *cap = c;
 }
 
-static void features_wh(const char *p, size_t n, line_feat *f, rf_spam_scratch *sc, int words)
+static void features_wh(const rf_spam *s, const char *p, size_t n, line_feat *f,
+                        rf_spam_scratch *sc, int words, lex_state *lx)
 {
     memset(f, 0, sizeof *f);
     f->bytes = n;
@@ -741,11 +723,15 @@ static void features_wh(const char *p, size_t n, line_feat *f, rf_spam_scratch *
                 if (c == ' ' || (c >= 0x09 && c <= 0x0D))
                     break;
                 f->chars++;
+                if (lex_candidate(s, u, n, i))
+                    lex_at(s, sc, u, n, i, lx);
                 i++;
                 continue;
             }
             if ((c == 0xC2 || c == 0xE1 || c == 0xE2 || c == 0xE3) && space_len(u + i, n - i))
                 break;
+            if (lex_candidate(s, u, n, i))
+                lex_at(s, sc, u, n, i, lx);
             size_t k = i;
             if (c == 0xE2 || c == 0xF0 || c == 0xEF) {
                 uint32_t cp = rf_next_cp(p, n, &k);
@@ -762,6 +748,7 @@ static void features_wh(const char *p, size_t n, line_feat *f, rf_spam_scratch *
         const char *tok = p + ts;
         size_t tl = i - ts;
         f->words++;
+        f->tok_bytes += tl;
         if ((tok[0] == '#' && tl > 1 && tok[1] != '#') || (starts(tok, tl, "\xef\xbc\x83") && tl > 3))
             f->hashtags++;
         if (starts(tok, tl, "http://") || starts(tok, tl, "https://") || starts(tok, tl, "www."))
@@ -787,7 +774,7 @@ void rf_spam_check(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t 
     memset(r, 0, sizeof *r);
     rf_buf_reset(out);
 
-    r->invisible = strip_invisible(t, n, &sc->clean);
+    r->invisible = strip_invisible(s->inv_lead, t, n, &sc->clean);
     if (r->invisible) {
         t = sc->clean.p;
         n = sc->clean.len;
@@ -834,17 +821,17 @@ void rf_spam_check(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t 
             continue;
         r->lines++;
         line_feat f;
-        features_wh(p, ln, &f, sc, 1);
+        lex_state lx = {r, distinct, 0, 0};
+        features_wh(s, p, ln, &f, sc, 1, &lx);
         r->chars += f.chars;
         r->words += f.words;
         r->hashtags += f.hashtags;
         r->emoji += f.emoji;
-        int trig = lexicon_scan(s, sc, p, ln, r, distinct);
-        int k = line_kind(s, sc, p, ln, &f, trig);
+        int k = line_kind(s, sc, p, ln, &f, lx.trig);
         if (indented && k == RF_SPAM_LINE_MENU)
             k = RF_SPAM_LINE_KEEP;
         if (k == RF_SPAM_LINE_KEEP && c->repeated && !indented && f.chars >= c->min_repeat_chars &&
-            set_insert(sc->seen, seen_cap, line_hash(sc, p, ln)))
+            set_insert(sc->seen, seen_cap, line_hash(sc->wh + sc->lw[li], sc->nwh - sc->lw[li])))
             k = RF_SPAM_LINE_REPEATED;
         sc->kind[li] = (uint8_t)k;
         if (k) {
@@ -967,4 +954,19 @@ void rf_spam_check(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t 
         snprintf(r->detail, sizeof r->detail, "%zu characters left after removing %zu lines",
                  kept_chars, r->removed[0]);
     }
+}
+
+int rf_spam_line_kind(const rf_spam *s, rf_spam_scratch *sc, const char *p, size_t n)
+{
+    trim(&p, &n);
+    if (!n)
+        return RF_SPAM_LINE_KEEP;
+    line_feat f;
+    rf_spam_result r;
+    memset(&r, 0, sizeof r);
+    size_t distinct[RF_SPAM_NCAT] = {0};
+    memset(sc->term_seen, 0, sizeof sc->term_seen);
+    lex_state lx = {&r, distinct, 0, 0};
+    features_wh(s, p, n, &f, sc, 0, &lx);
+    return line_kind(s, sc, p, n, &f, lx.trig);
 }
