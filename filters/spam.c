@@ -199,6 +199,7 @@ struct rf_spam {
     unsigned char lower[256]; /* ASCII letters lower-cased, other bytes as they are */
     unsigned char inv_lead[256]; /* bytes that can start an invisible character */
     uint64_t syl[11172 / 64 + 1]; /* Hangul syllables that start a term */
+    uint64_t pre3[1024];  /* hashed 3-byte (ASCII) or 2-syllable (Hangul) term prefixes */
 };
 
 typedef struct wcount {
@@ -258,6 +259,14 @@ static pcre2_code *compile(const char *pat, int *jit, rf_err *err)
     return re;
 }
 
+/* 16-bit hash of a term prefix (three lower-cased ASCII bytes, or two
+ * Hangul syllables). */
+static inline unsigned prefix_hash(uint32_t a, uint32_t b)
+{
+    uint64_t h = ((uint64_t)a << 32 | b) * 0x9E3779B97F4A7C15ull;
+    return (unsigned)(h >> 48);
+}
+
 /* Invisible characters start with one of these bytes (U+00AD, U+034F,
  * U+115F/1160/180E, U+200B-2069, U+3164, U+FEFF/FFA0). */
 static inline int invisible_lead(unsigned char c)
@@ -290,8 +299,16 @@ int rf_spam_new(rf_spam **out, const rf_spam_config *cfg, rf_err *err)
         s->first2[(c0 << 8 | c1) >> 6] |= 1ull << ((c0 << 8 | c1) & 63);
         size_t k = 0;
         uint32_t cp = rf_next_cp(lexicon[i].s, strlen(lexicon[i].s), &k);
-        if (cp >= 0xAC00 && cp <= 0xD7A3)
+        if (cp >= 0xAC00 && cp <= 0xD7A3) {
             s->syl[(cp - 0xAC00) >> 6] |= 1ull << ((cp - 0xAC00) & 63);
+            size_t k2 = k;
+            uint32_t cp2 = k2 < strlen(lexicon[i].s) ? rf_next_cp(lexicon[i].s, strlen(lexicon[i].s), &k2) : 0;
+            unsigned h = prefix_hash(cp, cp2);
+            s->pre3[h >> 6] |= 1ull << (h & 63);
+        } else if (c0 < 0x80 && strlen(lexicon[i].s) >= 3) {
+            unsigned h = prefix_hash(c0 << 16 | c1 << 8 | s->lower[(unsigned char)lexicon[i].s[2]], 0);
+            s->pre3[h >> 6] |= 1ull << (h & 63);
+        }
     }
     *out = s;
     return 0;
@@ -682,12 +699,25 @@ static inline int lex_candidate(const rf_spam *s, const unsigned char *u, size_t
         if (i + 2 >= n)
             return 0;
         uint32_t cp = ((c0 & 0x0Fu) << 12) | ((u[i + 1] & 0x3Fu) << 6) | (u[i + 2] & 0x3Fu);
-        return cp >= 0xAC00 && cp <= 0xD7A3 && (s->syl[(cp - 0xAC00) >> 6] >> ((cp - 0xAC00) & 63) & 1);
+        if (cp < 0xAC00 || cp > 0xD7A3 || !(s->syl[(cp - 0xAC00) >> 6] >> ((cp - 0xAC00) & 63) & 1))
+            return 0;
+        /* The first two syllables (terms have at least two). */
+        size_t k = i + 3;
+        uint32_t cp2 = k < n ? rf_next_cp((const char *)u, n, &k) : 0;
+        unsigned h = prefix_hash(cp, cp2);
+        return (int)(s->pre3[h >> 6] >> (h & 63) & 1);
     }
     if ((c0 & 0xC0) == 0x80 || i + 1 >= n || (c0 < 0x80 && i > 0 && ascii_alpha(u[i - 1])))
         return 0;
     unsigned bg = c0 << 8 | s->lower[u[i + 1]];
-    return (int)(s->first2[bg >> 6] >> (bg & 63) & 1);
+    if (!(s->first2[bg >> 6] >> (bg & 63) & 1))
+        return 0;
+    if (c0 >= 0x80)
+        return 1;
+    if (i + 2 >= n)
+        return 0;
+    unsigned h = prefix_hash(bg << 8 | s->lower[u[i + 2]], 0);
+    return (int)(s->pre3[h >> 6] >> (h & 63) & 1);
 }
 
 /* ---- the check ---- */
