@@ -456,7 +456,6 @@ static inline size_t space_len(const unsigned char *p, size_t n)
     return 0;
 }
 
-static uint64_t word_hash(const char *w, size_t n);
 
 /* One pass over a line: characters, words, hashtags, URL bytes, emoji, and
  * (when wh is not NULL) the hash of every word appended to *wh. Decodes only
@@ -606,36 +605,6 @@ static uint64_t line_hash(const uint64_t *wh, size_t nw)
     return h | 1;
 }
 
-/* Word hash: ASCII-lower-cased, ASCII punctuation trimmed at both ends;
- * 0 when nothing is left. */
-static uint64_t word_hash(const char *w, size_t n)
-{
-    while (n && (unsigned char)w[0] < 0x80 && !((w[0] | 0x20) >= 'a' && (w[0] | 0x20) <= 'z') &&
-           !(w[0] >= '0' && w[0] <= '9') && w[0] != '#') {
-        w++;
-        n--;
-    }
-    while (n && (unsigned char)w[n - 1] < 0x80 && !((w[n - 1] | 0x20) >= 'a' && (w[n - 1] | 0x20) <= 'z') &&
-           !(w[n - 1] >= '0' && w[n - 1] <= '9'))
-        n--;
-    if (!n)
-        return 0;
-    /* A small inline hash (per-document statistics only need few
-     * collisions, not a strong hash): FNV-1a over lower-cased bytes, then a
-     * final mix. */
-    uint64_t h = n * 0x9E3779B97F4A7C15ull;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)w[i];
-        c = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-        h = ((h << 7) | (h >> 57)) ^ c;
-    }
-    h ^= h >> 31;
-    h *= 0x7fb5d329728ea185ull;
-    h ^= h >> 27;
-    h *= 0x94D049BB133111EBull;
-    h ^= h >> 31;
-    return h | 1;
-}
 
 /* ---- lexicon ---- */
 
@@ -747,19 +716,33 @@ static void features_wh(const rf_spam *s, const char *p, size_t n, line_feat *f,
             continue;
         }
         size_t ts = i;
+        int prev_alpha = 0;
+        /* The word hash is computed on the way: lower-cased letters, digits,
+         * '#' and every non-ASCII byte; other ASCII punctuation is skipped
+         * ("Home," and "home" are one word). */
+        uint64_t h = 0;
+        size_t hashed = 0;
         while (i < n) {
             unsigned char c = u[i];
             if (c < 0x80) {
                 if (c == ' ' || (c >= 0x09 && c <= 0x0D))
                     break;
                 f->chars++;
-                if (lex_candidate(s, u, n, i))
+                unsigned lc = s->lower[c];
+                if ((lc >= 'a' && lc <= 'z') || (lc >= '0' && lc <= '9') || lc == '#') {
+                    h = ((h << 7) | (h >> 57)) ^ lc;
+                    hashed++;
+                }
+                /* Only word starts can start an ASCII term. */
+                if (!prev_alpha && lex_candidate(s, u, n, i))
                     lex_at(s, sc, u, n, i, lx);
+                prev_alpha = ascii_alpha(c);
                 i++;
                 continue;
             }
             if ((c == 0xC2 || c == 0xE1 || c == 0xE2 || c == 0xE3) && space_len(u + i, n - i))
                 break;
+            prev_alpha = 0;
             if (lex_candidate(s, u, n, i))
                 lex_at(s, sc, u, n, i, lx);
             size_t k = i;
@@ -773,7 +756,12 @@ static void features_wh(const rf_spam *s, const char *p, size_t n, line_feat *f,
                 k += c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
                 f->chars++;
             }
-            i = k < n ? k : n;
+            if (k > n)
+                k = n;
+            for (size_t b = i; b < k; b++)
+                h = ((h << 7) | (h >> 57)) ^ u[b];
+            hashed++;
+            i = k;
         }
         const char *tok = p + ts;
         size_t tl = i - ts;
@@ -784,9 +772,15 @@ static void features_wh(const rf_spam *s, const char *p, size_t n, line_feat *f,
         if (starts(tok, tl, "http://") || starts(tok, tl, "https://") || starts(tok, tl, "www."))
             f->url_bytes += tl;
         /* Markup such as <unk> or <br> is not a word. */
-        if (words && !(tl > 2 && tok[0] == '<' && tok[tl - 1] == '>')) {
-            uint64_t h = word_hash(tok, tl);
-            if (h) {
+        if (words && hashed && !(tl > 2 && tok[0] == '<' && tok[tl - 1] == '>')) {
+            h ^= hashed * 0x9E3779B97F4A7C15ull;
+            h ^= h >> 31;
+            h *= 0x7fb5d329728ea185ull;
+            h ^= h >> 27;
+            h *= 0x94D049BB133111EBull;
+            h ^= h >> 31;
+            h |= 1;
+            {
                 if (sc->nwh == sc->capwh) {
                     sc->capwh = sc->capwh ? 2 * sc->capwh : 256;
                     sc->wh = rf_xrealloc(sc->wh, sc->capwh * sizeof *sc->wh);
