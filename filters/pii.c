@@ -302,6 +302,8 @@ struct rf_pii_scratch {
     size_t nc, capc;
     rf_pii_span *out;
     size_t capo;
+    unsigned char *mask; /* overlap resolution */
+    size_t capmask;
 };
 
 int rf_pii_new(rf_pii **out, const rf_pii_config *cfg, rf_err *err)
@@ -355,6 +357,7 @@ void rf_pii_scratch_free(rf_pii_scratch *s)
     pcre2_match_data_free(s->md);
     free(s->c);
     free(s->out);
+    free(s->mask);
     free(s);
 }
 
@@ -1082,17 +1085,39 @@ size_t rf_pii_detect(const rf_pii *p, rf_pii_scratch *s, const char *t, size_t n
         s->capo = s->nc + 16;
         s->out = rf_xrealloc(s->out, s->capo * sizeof *s->out);
     }
-    qsort(s->c, s->nc, sizeof *s->c, cand_cmp_prio);
     size_t no = 0;
-    for (size_t i = 0; i < s->nc; i++) {
-        const cand *c = &s->c[i];
-        int clash = 0;
-        for (size_t k = 0; k < no && !clash; k++)
-            clash = c->start < s->out[k].end && s->out[k].start < c->end;
-        if (!clash)
+    if (s->nc > 1) {
+        /* Highest priority first; a byte mask of the accepted spans keeps
+         * the overlap test linear in the candidates' lengths (a leaked dump
+         * can hold many thousands of them). */
+        qsort(s->c, s->nc, sizeof *s->c, cand_cmp_prio);
+        size_t lo = SIZE_MAX, hi = 0;
+        for (size_t i = 0; i < s->nc; i++) {
+            if (s->c[i].start < lo)
+                lo = s->c[i].start;
+            if (s->c[i].end > hi)
+                hi = s->c[i].end;
+        }
+        if (s->capmask < hi - lo) {
+            s->capmask = hi - lo;
+            free(s->mask);
+            s->mask = rf_xmalloc(s->capmask);
+        }
+        memset(s->mask, 0, hi - lo);
+        for (size_t i = 0; i < s->nc; i++) {
+            const cand *c = &s->c[i];
+            unsigned char *m = s->mask + (c->start - lo);
+            size_t len = c->end - c->start;
+            if (memchr(m, 1, len))
+                continue;
+            memset(m, 1, len);
             s->out[no++] = (rf_pii_span){c->start, c->end, c->type, c->kind};
+        }
+        qsort(s->out, no, sizeof *s->out, span_cmp);
+    } else if (s->nc == 1) {
+        const cand *c = &s->c[0];
+        s->out[no++] = (rf_pii_span){c->start, c->end, c->type, c->kind};
     }
-    qsort(s->out, no, sizeof *s->out, span_cmp);
     *spans = s->out;
     return no;
 }
