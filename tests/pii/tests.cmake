@@ -3,6 +3,7 @@
 refine_unit_test(test_pii SOURCES pii/test_pii.c LIBS refine_pii LABELS pii)
 refine_cli_test(pii_cli SCRIPT pii/cli.sh LABELS pii)
 refine_cli_test(pii_eval SCRIPT pii/eval.sh LABELS pii)
+refine_cli_test(pii_spam_fuzz_cli SCRIPT pii/fuzz_cli.sh LABELS "pii;spam;fuzz")
 
 add_executable(fuzz_pii_replay fuzz/replay.c pii/fuzz_pii.c)
 target_link_libraries(fuzz_pii_replay PRIVATE refine_pii refine_core)
