@@ -618,30 +618,128 @@ static int sep_char(char c)
     return c == '-' || c == '.' || c == ' ' || c == '(' || c == ')' || c == '/';
 }
 
-static void check_phone(const rf_pii *p, rf_pii_scratch *s, const char *t, size_t n, size_t lim,
-                        size_t ws, size_t we, int id, int kind)
+/* A candidate inside a numeric window: the text, the match and its digits.
+ * A validator returns the type to record (it may refine it, RRN vs FRN) or
+ * -1 to drop the match. */
+typedef struct numctx {
+    const rf_pii *p;
+    const char *t;
+    size_t n, a, b, nd;
+    const char *d;
+    int arg; /* per validator: phone kind, "bare" or "keyword" variant */
+} numctx;
+
+typedef int (*validator)(const numctx *c);
+
+static int v_phone(const numctx *c)
 {
+    const char *t = c->t;
+    size_t a = c->a, b = c->b, nd = c->nd;
+    if (c->arg == PH_E164 && (nd < 8 || nd > 15))
+        return -1;
+    if (c->arg == PH_KEYWORD && (nd < 9 || nd > 12 || !kw_positive(t, a, KW_PHONE)))
+        return -1;
+    if (date_like(t, a, b) || price_context(t, c->n, a, b) || kw_negative(t, a, KW_PHONE) ||
+        isbn_like(c->d, nd))
+        return -1;
+    /* A bare 10-digit NANP number is ambiguous; other shapes are not. */
+    if (c->arg == PH_NANP && nd == b - a && nd == 10 && kw_near(t, a, KW_NEG) >= 0)
+        return -1;
+    return RF_PII_PHONE;
+}
+
+static int v_rrn(const numctx *c)
+{
+    if (!rf_pii_rrn_valid(c->d, 0))
+        return -1;
+    if (c->arg && !rf_pii_rrn_checksum(c->d) && !kw_positive(c->t, c->a, KW_RRN))
+        return -1; /* bare 13 digits: checksum or keyword */
+    int type = c->d[6] >= '5' ? RF_PII_FRN : RF_PII_RRN;
+    return c->p->cfg.types & (1u << type) ? type : -1;
+}
+
+static int v_brn(const numctx *c)
+{
+    if (!rf_pii_brn_valid(c->d) || kw_negative(c->t, c->a, KW_BRN))
+        return -1;
+    return !c->arg || kw_positive(c->t, c->a, KW_BRN) ? RF_PII_BRN : -1;
+}
+
+static int v_driver(const numctx *c)
+{
+    return kw_negative(c->t, c->a, -1) || date_like(c->t, c->a, c->b) ? -1 : RF_PII_DRIVER;
+}
+
+static int v_card(const numctx *c)
+{
+    size_t nd = c->nd;
+    int ok = nd >= 13 && nd <= 19 && rf_pii_luhn(c->d, nd) && rf_pii_card_iin(c->d, nd) &&
+             !isbn_like(c->d, nd) && !kw_negative(c->t, c->a, -1) &&
+             !price_context(c->t, c->n, c->a, c->b);
+    return ok ? RF_PII_CARD : -1;
+}
+
+static int v_ssn(const numctx *c)
+{
+    int ok = rf_pii_ssn_valid(prefix_num(c->d, 3), prefix_num(c->d + 3, 2), prefix_num(c->d + 5, 4)) &&
+             !kw_negative(c->t, c->a, KW_SSN) && !price_context(c->t, c->n, c->a, c->b);
+    if (ok && c->arg)
+        ok = kw_positive(c->t, c->a, KW_SSN);
+    return ok ? RF_PII_SSN : -1;
+}
+
+static int v_ipv4(const numctx *c)
+{
+    const char *t = c->t;
+    uint8_t q[4] = {0};
+    int k = 0, v = 0, single = 1;
+    for (size_t i = c->a; i <= c->b; i++) {
+        if (i < c->b && is_digit(t[i])) {
+            v = v * 10 + (t[i] - '0');
+        } else {
+            if (k < 4)
+                q[k] = (uint8_t)v;
+            if (v > 9)
+                single = 0;
+            k++;
+            v = 0;
+        }
+    }
+    if (c->p->cfg.keep_private_ip && rf_pii_ipv4_special(q))
+        return -1;
+    /* "1.2.3.4" is more often a section or version number. */
+    if (single && !kw_positive(t, c->a, KW_IP))
+        return -1;
+    if (kw_near(t, c->a, KW_NEG) > kw_near(t, c->a, KW_IP))
+        return -1;
+    return RF_PII_IP;
+}
+
+static int v_account(const numctx *c)
+{
+    int ok = c->nd >= 10 && c->nd <= 16 && kw_positive(c->t, c->a, KW_ACCOUNT) &&
+             !date_like(c->t, c->a, c->b) && !price_context(c->t, c->n, c->a, c->b);
+    return ok ? RF_PII_ACCOUNT : -1;
+}
+
+/* Every match of pattern id that starts in [ws, we): validated matches are
+ * added (the search goes on after them), rejected ones are retried one byte
+ * later, so a longer or shifted reading still gets its chance. */
+static void scan_window(const rf_pii *p, rf_pii_scratch *s, const char *t, size_t n, size_t lim,
+                        size_t ws, size_t we, int id, validator ok, int arg, int kind)
+{
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+    char d[40];
     size_t off = ws;
     while (match(p, s, id, t, lim, off)) {
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
         size_t a = ov[0], b = ov[1];
         if (a >= we)
             break;
-        char d[32];
-        size_t nd = digits_of(t, a, b, d, sizeof d);
-        int ok = 1;
-        if (kind == PH_E164 && (nd < 8 || nd > 15))
-            ok = 0;
-        if (kind == PH_KEYWORD && (nd < 9 || nd > 12 || !kw_positive(t, a, KW_PHONE)))
-            ok = 0;
-        if (ok && (date_like(t, a, b) || price_context(t, n, a, b) ||
-                   kw_negative(t, a, KW_PHONE) || isbn_like(d, nd)))
-            ok = 0;
-        /* A bare 10-digit NANP number is ambiguous; other shapes are not. */
-        if (ok && kind == PH_NANP && nd == b - a && nd == 10 && kw_near(t, a, KW_NEG) >= 0)
-            ok = 0;
-        if (ok) {
-            add(s, a, b, RF_PII_PHONE, kind);
+        numctx c = {p, t, n, a, b, 0, d, arg};
+        c.nd = digits_of(t, a, b, d, sizeof d);
+        int type = c.nd <= sizeof d ? ok(&c) : -1;
+        if (type >= 0) {
+            add(s, a, b, type, kind);
             off = b;
         } else {
             off = a + 1;
@@ -654,174 +752,45 @@ static void numeric_window(const rf_pii *p, rf_pii_scratch *s, const char *t, si
 {
     uint32_t ty = p->cfg.types;
     size_t lim = we + 4 < n ? we + 4 : n;
-    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
-    char d[40];
-
-    if (ty & (1u << RF_PII_PHONE) && ndig >= 8) {
-        check_phone(p, s, t, n, lim, ws, we, RE_KR_MOBILE, PH_MOBILE);
-        check_phone(p, s, t, n, lim, ws, we, RE_KR_LAND, PH_LAND);
-        check_phone(p, s, t, n, lim, ws, we, RE_KR_REP, PH_REP);
-        check_phone(p, s, t, n, lim, ws, we, RE_NANP, PH_NANP);
-        check_phone(p, s, t, n, lim, ws, we, RE_E164, PH_E164);
-        check_phone(p, s, t, n, lim, ws, we, RE_PHONE_KW, PH_KEYWORD);
+#define ON(type) (ty & (1u << (type)))
+    if (ON(RF_PII_PHONE) && ndig >= 8) {
+        static const int ids[] = {RE_KR_MOBILE, RE_KR_LAND, RE_KR_REP, RE_NANP, RE_E164, RE_PHONE_KW};
+        static const int kinds[] = {PH_MOBILE, PH_LAND, PH_REP, PH_NANP, PH_E164, PH_KEYWORD};
+        for (int i = 0; i < 6; i++)
+            scan_window(p, s, t, n, lim, ws, we, ids[i], v_phone, kinds[i], kinds[i]);
     }
-    if (ty & ((1u << RF_PII_RRN) | (1u << RF_PII_FRN)) && ndig >= 13) {
-        for (int bare = 0; bare < 2; bare++) {
-            size_t off = ws;
-            while (match(p, s, bare ? RE_RRN_BARE : RE_RRN, t, lim, off)) {
-                size_t a = ov[0], b = ov[1];
-                if (a >= we)
-                    break;
-                digits_of(t, a, b, d, sizeof d);
-                int ok = rf_pii_rrn_valid(d, 0);
-                if (ok && bare)
-                    ok = rf_pii_rrn_checksum(d) || kw_positive(t, a, KW_RRN);
-                int type = d[6] >= '5' ? RF_PII_FRN : RF_PII_RRN;
-                if (ok && (ty & (1u << type))) {
-                    add(s, a, b, type, bare);
-                    off = b;
-                } else {
-                    off = a + 1;
-                }
-            }
-        }
+    if ((ON(RF_PII_RRN) || ON(RF_PII_FRN)) && ndig >= 13) {
+        scan_window(p, s, t, n, lim, ws, we, RE_RRN, v_rrn, 0, 0);
+        scan_window(p, s, t, n, lim, ws, we, RE_RRN_BARE, v_rrn, 1, 1);
     }
-    if (ty & (1u << RF_PII_BRN) && ndig >= 10) {
-        for (int bare = 0; bare < 2; bare++) {
-            size_t off = ws;
-            while (match(p, s, bare ? RE_BRN_BARE : RE_BRN, t, lim, off)) {
-                size_t a = ov[0], b = ov[1];
-                if (a >= we)
-                    break;
-                digits_of(t, a, b, d, sizeof d);
-                int ok = rf_pii_brn_valid(d) && !kw_negative(t, a, KW_BRN);
-                if (ok && bare)
-                    ok = kw_positive(t, a, KW_BRN);
-                if (ok) {
-                    add(s, a, b, RF_PII_BRN, bare);
-                    off = b;
-                } else {
-                    off = a + 1;
-                }
-            }
-        }
+    if (ON(RF_PII_BRN) && ndig >= 10) {
+        scan_window(p, s, t, n, lim, ws, we, RE_BRN, v_brn, 0, 0);
+        scan_window(p, s, t, n, lim, ws, we, RE_BRN_BARE, v_brn, 1, 1);
     }
-    if (ty & (1u << RF_PII_DRIVER) && ndig >= 10) {
-        size_t off = ws;
-        while (match(p, s, RE_DRIVER, t, lim, off)) {
-            size_t a = ov[0], b = ov[1];
-            if (a >= we)
-                break;
-            if (!kw_negative(t, a, -1) && !date_like(t, a, b)) {
-                add(s, a, b, RF_PII_DRIVER, 0);
-                off = b;
-            } else {
-                off = a + 1;
-            }
-        }
+    if (ON(RF_PII_DRIVER) && ndig >= 10) {
+        scan_window(p, s, t, n, lim, ws, we, RE_DRIVER, v_driver, 0, 0);
         /* Region-name form: "서울 12-345678-90" (the name is up to 6 bytes
-         * and a space before the window). */
-        off = ws > 7 ? ws - 7 : 0;
+         * and a space before the window); the span is the number. */
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+        size_t off = ws > 7 ? ws - 7 : 0;
         while (match(p, s, RE_DRIVER_REGION, t, lim, off)) {
-            size_t a = ov[2], b = ov[3];
             if (ov[0] >= we)
                 break;
-            add(s, a, b, RF_PII_DRIVER, 1);
+            add(s, ov[2], ov[3], RF_PII_DRIVER, 1);
             off = ov[1];
         }
     }
-    if (ty & (1u << RF_PII_CARD) && ndig >= 13) {
-        size_t off = ws;
-        while (match(p, s, RE_CARD, t, lim, off)) {
-            size_t a = ov[0], b = ov[1];
-            if (a >= we)
-                break;
-            size_t nd = digits_of(t, a, b, d, sizeof d);
-            int ok = nd >= 13 && nd <= 19 && rf_pii_luhn(d, nd) && rf_pii_card_iin(d, nd) &&
-                     !isbn_like(d, nd) && !kw_negative(t, a, -1) && !price_context(t, n, a, b);
-            if (ok) {
-                add(s, a, b, RF_PII_CARD, 0);
-                off = b;
-            } else {
-                off = a + 1;
-            }
-        }
+    if (ON(RF_PII_CARD) && ndig >= 13)
+        scan_window(p, s, t, n, lim, ws, we, RE_CARD, v_card, 0, 0);
+    if (ON(RF_PII_SSN) && ndig >= 9) {
+        scan_window(p, s, t, n, lim, ws, we, RE_SSN, v_ssn, 0, 0);
+        scan_window(p, s, t, n, lim, ws, we, RE_SSN_KW, v_ssn, 1, 1);
     }
-    if (ty & (1u << RF_PII_SSN) && ndig >= 9) {
-        for (int kw = 0; kw < 2; kw++) {
-            size_t off = ws;
-            while (match(p, s, kw ? RE_SSN_KW : RE_SSN, t, lim, off)) {
-                size_t a = ov[0], b = ov[1];
-                if (a >= we)
-                    break;
-                digits_of(t, a, b, d, sizeof d);
-                int ok = rf_pii_ssn_valid(prefix_num(d, 3), prefix_num(d + 3, 2),
-                                          prefix_num(d + 5, 4)) &&
-                         !kw_negative(t, a, KW_SSN) && !price_context(t, n, a, b);
-                if (ok && kw)
-                    ok = kw_positive(t, a, KW_SSN);
-                if (ok) {
-                    add(s, a, b, RF_PII_SSN, kw);
-                    off = b;
-                } else {
-                    off = a + 1;
-                }
-            }
-        }
-    }
-    if (ty & (1u << RF_PII_IP) && ndig >= 4) {
-        size_t off = ws;
-        while (match(p, s, RE_IPV4, t, lim, off)) {
-            size_t a = ov[0], b = ov[1];
-            if (a >= we)
-                break;
-            uint8_t q[4] = {0};
-            int k = 0, v = 0, single = 1;
-            for (size_t i = a; i <= b; i++) {
-                if (i < b && is_digit(t[i])) {
-                    v = v * 10 + (t[i] - '0');
-                } else {
-                    if (k < 4)
-                        q[k] = (uint8_t)v;
-                    if (v > 9)
-                        single = 0;
-                    k++;
-                    v = 0;
-                }
-            }
-            int ok = 1;
-            if (p->cfg.keep_private_ip && rf_pii_ipv4_special(q))
-                ok = 0;
-            /* "1.2.3.4" is more often a section or version number. */
-            if (ok && single && !kw_positive(t, a, KW_IP))
-                ok = 0;
-            if (ok && kw_near(t, a, KW_NEG) > kw_near(t, a, KW_IP))
-                ok = 0;
-            if (ok) {
-                add(s, a, b, RF_PII_IP, 4);
-                off = b;
-            } else {
-                off = a + 1;
-            }
-        }
-    }
-    if (ty & (1u << RF_PII_ACCOUNT) && ndig >= 10 && kw_near(t, ws, KW_ACCOUNT) >= 0) {
-        size_t off = ws;
-        while (match(p, s, RE_ACCOUNT, t, lim, off)) {
-            size_t a = ov[0], b = ov[1];
-            if (a >= we)
-                break;
-            size_t nd = digits_of(t, a, b, d, sizeof d);
-            int ok = nd >= 10 && nd <= 16 && kw_positive(t, a, KW_ACCOUNT) &&
-                     !date_like(t, a, b) && !price_context(t, n, a, b);
-            if (ok) {
-                add(s, a, b, RF_PII_ACCOUNT, 0);
-                off = b;
-            } else {
-                off = a + 1;
-            }
-        }
-    }
+    if (ON(RF_PII_IP) && ndig >= 4)
+        scan_window(p, s, t, n, lim, ws, we, RE_IPV4, v_ipv4, 0, 4);
+    if (ON(RF_PII_ACCOUNT) && ndig >= 10 && kw_near(t, ws, KW_ACCOUNT) >= 0)
+        scan_window(p, s, t, n, lim, ws, we, RE_ACCOUNT, v_account, 0, 0);
+#undef ON
 }
 
 static void scan_numeric(const rf_pii *p, rf_pii_scratch *s, const char *t, size_t n)

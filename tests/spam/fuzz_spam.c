@@ -12,43 +12,30 @@
 #include <string.h>
 
 #include "filters/spam.h"
-#include "stages/json.h"
-#include "stages/stage.h"
 #include "stages/utf8.h"
+#include "tests/fuzz/fuzz_stage.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 extern const rf_stage_desc rf_stage_spam;
 
-static void must(int cond, const char *what)
-{
-    if (!cond) {
-        fprintf(stderr, "fuzz_spam: property violated: %s\n", what);
-        abort();
-    }
-}
-
 static rf_stage st;
 static void *tls;
-static rf_opts *opts;
 static rf_spam *det;
 static rf_spam_scratch *scr;
 
 static void setup(void)
 {
-    const rf_optspec *tables[1] = {rf_stage_spam.opts};
-    rf_err err;
-    opts = rf_opts_new(tables, 1);
-    must(rf_stage_init(&st, &rf_stage_spam, opts, &err) == 0, "stage init");
-    must(rf_stage_spam.thread_init(&st, &tls, &err) == 0, "thread init");
+    fuzz_stage_setup(&st, &rf_stage_spam, &tls, NULL);
     rf_spam_config c;
     rf_spam_config_defaults(&c);
+    rf_err err;
     must(rf_spam_new(&det, &c, &err) == 0, "detector");
     scr = rf_spam_scratch_new(det);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (!opts)
+    if (!det)
         setup();
     char *t = malloc(3 * size + 1);
     size_t rep;
@@ -91,34 +78,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     rf_buf_release(&out);
 
-    rf_buf line = RF_BUF_INIT, rec = RF_BUF_INIT;
-    rf_buf_adds(&line, "{\"id\":\"f\",\"text\":");
-    rf_buf_json_str(&line, t, n);
-    rf_buf_addc(&line, '}');
-    rf_arena a;
-    rf_arena_init(&a, 0);
-    rf_docfmt fmt = {"text", "id", RF_UTF8_REPAIR};
-    rf_doc d;
-    rf_parse_error pe;
-    must(rf_doc_parse(&d, line.p, line.len, &fmt, &a, &pe) == 0, "document does not parse");
-    rf_stats stats;
-    rf_stats_init(&stats, "spam");
-    rf_work w = {tls, &stats, &a};
-    rf_err err;
-    must(rf_stage_spam.process(&st, &w, &d, &err) == 0, "process failed");
-    must((d.reject_reason != NULL) == (r.reject != NULL), "stage and library disagree");
-    if (d.reject_reason) {
-        d.reject_stage = "spam";
-        rf_doc_write_reject(&d, &rec);
-    } else {
-        rf_doc_write(&d, &rec);
-    }
-    rf_json_error je;
-    must(rec.len > 1 && rf_json_validate(rec.p, rec.len - 1, &je) == 0, "record is not JSON");
-    rf_stats_release(&stats);
-    rf_arena_release(&a);
-    rf_buf_release(&line);
-    rf_buf_release(&rec);
+    const char *reason = fuzz_stage_doc(&st, tls, t, n);
+    must((reason != NULL) == (r.reject != NULL), "stage and library disagree");
     free(t);
     return 0;
 }
