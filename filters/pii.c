@@ -631,6 +631,36 @@ typedef struct numctx {
 
 typedef int (*validator)(const numctx *c);
 
+/* Six or more digits in a row that count up or down or repeat. */
+static int counting_digits(const char *d, size_t nd)
+{
+    int up = 1, down = 1, same = 1;
+    for (size_t i = 1; i < nd; i++) {
+        up = d[i] == d[i - 1] + 1 || (d[i] == '0' && d[i - 1] == '9') ? up + 1 : 1;
+        down = d[i] == d[i - 1] - 1 ? down + 1 : 1;
+        same = d[i] == d[i - 1] ? same + 1 : 1;
+        if (up >= 6 || down >= 6 || same >= 6)
+            return 1;
+    }
+    return 0;
+}
+
+/* A Hangul syllable within 64 bytes on either side of t[a..b). */
+static int hangul_near(const char *t, size_t n, size_t a, size_t b)
+{
+    size_t from = a > 64 ? a - 64 : 0, to = b + 64 < n ? b + 64 : n;
+    for (size_t i = from; i + 2 < to; i++) {
+        unsigned char c = (unsigned char)t[i];
+        if (c >= 0xEA && c <= 0xED) {
+            uint32_t cp = ((c & 0x0Fu) << 12) | (((unsigned char)t[i + 1] & 0x3Fu) << 6) |
+                          ((unsigned char)t[i + 2] & 0x3Fu);
+            if (cp >= 0xAC00 && cp <= 0xD7A3)
+                return 1;
+        }
+    }
+    return 0;
+}
+
 static int v_phone(const numctx *c)
 {
     const char *t = c->t;
@@ -642,9 +672,20 @@ static int v_phone(const numctx *c)
     if (date_like(t, a, b) || price_context(t, c->n, a, b) || kw_negative(t, a, KW_PHONE) ||
         isbn_like(c->d, nd))
         return -1;
-    /* A bare 10-digit NANP number is ambiguous; other shapes are not. */
-    if (c->arg == PH_NANP && nd == b - a && nd == 10 && kw_near(t, a, KW_NEG) >= 0)
-        return -1;
+    int bare = 1; /* digits and spaces only */
+    for (size_t i = a; i < b && bare; i++)
+        bare = is_digit(t[i]) || t[i] == ' ';
+    if (bare) {
+        /* Bare digit runs: "12345678910" and "9876543210" are counting,
+         * not numbers someone owns. */
+        if (counting_digits(c->d, nd))
+            return -1;
+        /* A bare NANP number is ambiguous: not after an order/ISBN keyword,
+         * and not in Korean text, where a bare 10-digit run is anything but a
+         * US phone number. */
+        if (c->arg == PH_NANP && (kw_near(t, a, KW_NEG) >= 0 || hangul_near(t, c->n, a, b)))
+            return -1;
+    }
     return RF_PII_PHONE;
 }
 

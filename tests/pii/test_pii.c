@@ -112,7 +112,9 @@ static void test_detect(void)
     one("mail me at john.doe@example.co.uk.", RF_PII_EMAIL, "john.doe@example.co.uk");
     none("logo@2x.png is an image name");
     one("연락처 010-1234-5678 입니다", RF_PII_PHONE, "010-1234-5678");
-    one("연락처 01012345678", RF_PII_PHONE, "01012345678");
+    one("연락처 01029534433", RF_PII_PHONE, "01029534433");
+    none("평점 12345678910 9876543210"); /* counting, not numbers */
+    none("노래가 좋아 2847948684 배는"); /* a bare 10-digit run in Korean text */
     one("call +82 10 9876 5432 now", RF_PII_PHONE, "+82 10 9876 5432");
     one("서울 02-123-4567", RF_PII_PHONE, "02-123-4567");
     one("대표 (031) 123-4567", RF_PII_PHONE, "(031) 123-4567");
