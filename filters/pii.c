@@ -231,7 +231,7 @@ static const struct {
     uint32_t flags;
 } patterns[] = {
     {RE_EMAIL,
-     "(?<![A-Za-z0-9._%+\\-])[A-Za-z0-9][A-Za-z0-9._%+\\-]{0,63}@"
+     "(?<![A-Za-z0-9._%+\\-$])[A-Za-z0-9][A-Za-z0-9._%+\\-]{0,63}@"
      "(?:[A-Za-z0-9](?:[A-Za-z0-9\\-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,24}(?![A-Za-z0-9\\-])", 0},
     {RE_KR_MOBILE,
      NB "(?:\\+82" SEP "?(?:\\(0\\))? ?1[016789]|\\(01[016789]\\)|01[016789])" SEP "?\\d{3,4}" SEP
@@ -400,7 +400,7 @@ static size_t digits_of(const char *t, size_t a, size_t b, char *d, size_t cap)
     return k;
 }
 
-enum { KW_NEG, KW_PHONE, KW_ACCOUNT, KW_PASSPORT, KW_RRN, KW_BRN, KW_SSN, KW_IP, KW_COUNT };
+enum { KW_NEG, KW_PHONE, KW_ACCOUNT, KW_PASSPORT, KW_RRN, KW_BRN, KW_SSN, KW_IP, KW_CARD, KW_COUNT };
 
 /* Lower-case ASCII keywords (matched against lower-cased context) and
  * Korean keywords. NEG: numbers that are not about a person. */
@@ -424,8 +424,9 @@ static const char *const kw_brn[] = {"사업자", "business registration", NULL}
 static const char *const kw_ssn[] = {"ssn", "social security", "사회보장", NULL};
 static const char *const kw_ip[] = {"ip", "address", "addr", "host", "server", "주소", "inet",
                                     "ping", NULL};
+static const char *const kw_card[] = {"card", "카드", "visa", "mastercard", "amex", "결제", NULL};
 static const char *const *const kw_lists[KW_COUNT] = {kw_neg, kw_phone, kw_account, kw_passport,
-                                                      kw_rrn, kw_brn, kw_ssn, kw_ip};
+                                                      kw_rrn, kw_brn, kw_ssn, kw_ip, kw_card};
 
 #define CTX_BACK 48
 
@@ -715,7 +716,7 @@ static int v_card(const numctx *c)
 {
     size_t nd = c->nd;
     int ok = nd >= 13 && nd <= 19 && rf_pii_luhn(c->d, nd) && rf_pii_card_iin(c->d, nd) &&
-             !isbn_like(c->d, nd) && !kw_negative(c->t, c->a, -1) &&
+             !isbn_like(c->d, nd) && !kw_negative(c->t, c->a, KW_CARD) &&
              !price_context(c->t, c->n, c->a, c->b);
     return ok ? RF_PII_CARD : -1;
 }

@@ -60,6 +60,29 @@ expect_rc 0 "$P" "$T/ex.jsonl" --threads 3 --batch-docs 7 -o "$T/x3.jsonl"
 same "$T/x1.jsonl" "$T/x3.jsonl"
 stats_check "$T/sx.json"
 
+# The example shards: every document with a planted identifier is edited,
+# no clean document is.
+zstd -q -dc "$SRC"/examples/shard-0000*.jsonl.zst >"$T/exall.jsonl"
+expect_rc 0 "$P" "$T/exall.jsonl" -o "$T/exo.jsonl" --stats "$T/exs.json"
+stats_check "$T/exs.json"
+python3 - "$T/exall.jsonl" "$T/exo.jsonl" <<'PY' || fail "example shards"
+import json, sys
+src = {}
+for l in open(sys.argv[1], encoding="utf-8"):
+    try:
+        d = json.loads(l)
+    except ValueError:
+        continue
+    if isinstance(d, dict) and "id" in d:
+        src[d["id"]] = d
+edited = {}
+for l in open(sys.argv[2], encoding="utf-8"):
+    d = json.loads(l)
+    edited.setdefault(src[d["id"]].get("defect"), []).append(d["text"] != src[d["id"]]["text"])
+print({k: "%d/%d edited" % (sum(v), len(v)) for k, v in sorted(edited.items(), key=str)})
+assert all(edited["pii"]) and not any(edited["none"])
+PY
+
 # The default tags against the special tokens of real tokenizers: no added
 # token may occur inside a tag (HF tokenizers would split it out of the text).
 if [ -n "$DATA" ] && [ -d "$DATA/tokenizers" ]; then
