@@ -58,6 +58,7 @@ void rf_spam_config_defaults(rf_spam_config *c)
     c->emoji_min = 10;
     c->invisible_share = 0.02;
     c->invisible_min = 8;
+    c->code_share = 0.3;
 }
 
 /* ---- patterns ---- */
@@ -689,6 +690,55 @@ static inline int lex_candidate(const rf_spam *s, const unsigned char *u, size_t
     return (int)(s->pre3[h >> 6] >> (h & 63) & 1);
 }
 
+/* Source code repeats lines (declarations, #if blocks), links to
+ * references in comments and uses '|' freely: a line that ends in ';', '{'
+ * or '}', starts a preprocessor directive, comment or definition, or is
+ * indented by a tab or four spaces counts as code. */
+static int code_line(const char *p, size_t n)
+{
+    size_t i = 0;
+    if (n >= 4 && (p[0] == '\t' || memcmp(p, "    ", 4) == 0))
+        return 1;
+    while (n && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r'))
+        n--;
+    while (i < n && (p[i] == ' ' || p[i] == '\t'))
+        i++;
+    if (i >= n)
+        return 0;
+    char last = p[n - 1];
+    if (last == ';' || last == '{' || last == '}')
+        return 1;
+    static const char *const starts_with[] = {"#include", "#define", "#if", "#endif", "#else", "//", "/*",
+                                              "def ", "class ", "import ", "from ", "return", "fn ",
+                                              "use ", "pub ", "static ", NULL};
+    for (const char *const *w = starts_with; *w; w++)
+        if (starts(p + i, n - i, *w))
+            return 1;
+    return 0;
+}
+
+static int looks_like_code(const char *t, size_t n, double share)
+{
+    if (share > 1)
+        return 0;
+    size_t lines = 0, code = 0, pos = 0;
+    while (pos <= n) {
+        const char *e = memchr(t + pos, '\n', n - pos);
+        size_t end = e ? (size_t)(e - t) : n;
+        size_t k = pos;
+        while (k < end && (t[k] == ' ' || t[k] == '\t' || t[k] == '\r'))
+            k++;
+        if (k < end) {
+            lines++;
+            code += (size_t)code_line(t + pos, end - pos);
+        }
+        if (!e)
+            break;
+        pos = end + 1;
+    }
+    return lines >= 3 && (double)code >= share * (double)lines;
+}
+
 /* ---- the check ---- */
 
 static void grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -826,6 +876,7 @@ void rf_spam_check(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t 
 
     size_t distinct[RF_SPAM_NCAT] = {0};
     memset(sc->term_seen, 0, sizeof sc->term_seen);
+    r->code = looks_like_code(t, n, c->code_share);
     size_t pos = 0;
     for (size_t li = 0; li < nl; li++) {
         const char *e = memchr(t + pos, '\n', n - pos);
@@ -851,10 +902,10 @@ void rf_spam_check(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t 
         r->words += f.words;
         r->hashtags += f.hashtags;
         r->emoji += f.emoji;
-        int k = line_kind(s, sc, p, ln, &f, lx.trig);
+        int k = r->code ? RF_SPAM_LINE_KEEP : line_kind(s, sc, p, ln, &f, lx.trig);
         if (indented && k == RF_SPAM_LINE_MENU)
             k = RF_SPAM_LINE_KEEP;
-        if (k == RF_SPAM_LINE_KEEP && c->repeated && !indented && f.chars >= c->min_repeat_chars &&
+        if (k == RF_SPAM_LINE_KEEP && c->repeated && !indented && !r->code && f.chars >= c->min_repeat_chars &&
             set_insert(sc->seen, seen_cap, line_hash(sc->wh + sc->lw[li], sc->nwh - sc->lw[li])))
             k = RF_SPAM_LINE_REPEATED;
         sc->kind[li] = (uint8_t)k;
@@ -935,12 +986,12 @@ void rf_spam_check(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t 
         r->reject = "emoji_flood";
         snprintf(r->detail, sizeof r->detail, "%zu emoji in %zu characters", r->emoji, r->chars);
     }
-    if (!r->reject && nw >= c->min_words && r->dominant_share >= c->dominant_word) {
+    if (!r->reject && !r->code && nw >= c->min_words && r->dominant_share >= c->dominant_word) {
         r->reject = "keyword_stuffing";
         snprintf(r->detail, sizeof r->detail, "most frequent word is %.0f%% of %zu words",
                  100 * r->dominant_share, nw);
     }
-    if (!r->reject && nw >= c->min_words && r->dup_ngram_share >= c->dup_ngram) {
+    if (!r->reject && !r->code && nw >= c->min_words && r->dup_ngram_share >= c->dup_ngram) {
         r->reject = "repeated_ngrams";
         snprintf(r->detail, sizeof r->detail, "%.0f%% of word 3-grams repeat",
                  100 * r->dup_ngram_share);

@@ -55,6 +55,8 @@ typedef struct rf_spam_config {
     size_t emoji_min;
     double invisible_share;   /* invisible characters per character */
     size_t invisible_min;
+    double code_share;        /* documents with at least this share of code-like
+                               * lines keep all their lines (> 1 disables) */
 } rf_spam_config;
 
 void rf_spam_config_defaults(rf_spam_config *c);
@@ -63,6 +65,7 @@ typedef struct rf_spam_result {
     const char *reject;  /* static reason, NULL when kept */
     char detail[160];
     int edited;          /* out holds the new text */
+    int code;            /* looked like source code: no line was removed */
     size_t lines;
     size_t removed[RF_SPAM_LINE_NKINDS]; /* [0] = total lines removed */
     size_t removed_bytes;

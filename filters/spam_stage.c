@@ -59,6 +59,10 @@ static const rf_optspec spam_opts[] = {
      "invisible_stuffing: zero-width/format characters per character (they are always removed)",
      NULL},
     {"invisible-min", 0, RF_OPT_INT, "8", "N", "invisible_stuffing needs at least N of them", NULL},
+    {"code-share", 0, RF_OPT_FLOAT, "0.3", "F",
+     "documents with at least this share of code-like lines (ending in ; { }, directives, "
+     "definitions, indented) keep every line and skip the stuffing checks; > 1 turns this off",
+     NULL},
     {"annotate", 0, RF_OPT_FLAG, "true", NULL,
      "add refine.spam = {kind: count} to edited documents", NULL},
     RF_OPTSPEC_END,
@@ -109,6 +113,7 @@ static int spam_init(rf_stage *st, const rf_opts *o, rf_err *err)
     c.hashtag_share = rf_opt_float(o, "hashtag-share");
     c.emoji_share = rf_opt_float(o, "emoji-share");
     c.invisible_share = rf_opt_float(o, "invisible-share");
+    c.code_share = rf_opt_float(o, "code-share");
     if (!(c.max_removed >= 0 && c.max_removed <= 1))
         return rf_errf(err, RF_EUSAGE, "--max-removed must be between 0 and 1");
     spam_state *s = rf_xcalloc(1, sizeof *s);
