@@ -86,6 +86,11 @@ static void test_doc(void)
     CHECK(check(rep, &r, &out) == NULL);
     CHECK(r.removed[RF_SPAM_LINE_REPEATED] == 2);
 
+    /* Source code keeps its repeated lines and comment links. */
+    const char *code = "#include <stdio.h>\n// see https://example.com/spec\nstatic int f(void);\n"
+                       "static int f(void);\nint main(void) {\n    return f();\n}";
+    CHECK(check(code, &r, &out) == NULL && !r.edited && r.code);
+
     /* Nothing to do: not edited. */
     CHECK(check("Plain text.\nAnother line.", &r, &out) == NULL && !r.edited);
 
