@@ -225,6 +225,7 @@ struct rf_spam_scratch {
     size_t caplw;
     uint8_t term_seen[NTERMS];
     rf_buf clean, norm;
+    int saw_invisible;        /* the line pass met a possible invisible character */
 };
 
 static int add_term(rf_spam *s, const char *term, int id)
@@ -796,8 +797,10 @@ static void features_wh(const rf_spam *s, const char *p, size_t n, line_feat *f,
             if (lex_candidate(s, u, n, i))
                 lex_at(s, sc, u, n, i, lx);
             size_t k = i;
-            if (c == 0xE2 || c == 0xF0 || c == 0xEF) {
+            if (c == 0xF0 || s->inv_lead[c]) {
                 uint32_t cp = rf_next_cp(p, n, &k);
+                if (s->inv_lead[c] && (invisible(cp) || cp == 0x200C || cp == 0x200D))
+                    sc->saw_invisible = 1;
                 if (cp != 0xFE0F) {
                     f->chars++;
                     f->emoji += (size_t)is_emoji(cp);
@@ -841,18 +844,14 @@ static void features_wh(const rf_spam *s, const char *p, size_t n, line_feat *f,
     }
 }
 
-void rf_spam_check(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t n,
-                   rf_spam_result *r, rf_buf *out)
+/* The whole check of a text without invisible characters (r->invisible
+ * already set); sc->saw_invisible tells the caller that the text had some
+ * after all. */
+static void check_text(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t n,
+                       rf_spam_result *r, rf_buf *out)
 {
     const rf_spam_config *c = &s->cfg;
-    memset(r, 0, sizeof *r);
     rf_buf_reset(out);
-
-    r->invisible = strip_invisible(s->inv_lead, t, n, &sc->clean);
-    if (r->invisible) {
-        t = sc->clean.p;
-        n = sc->clean.len;
-    }
 
     /* Lines. */
     size_t nl = 1;
@@ -1029,6 +1028,24 @@ void rf_spam_check(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t 
         snprintf(r->detail, sizeof r->detail, "%zu characters left after removing %zu lines",
                  kept_chars, r->removed[0]);
     }
+}
+
+void rf_spam_check(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t n,
+                   rf_spam_result *r, rf_buf *out)
+{
+    /* Invisible characters are rare: the line pass notices them on the way,
+     * and only then is the text stripped and checked again. */
+    memset(r, 0, sizeof *r);
+    sc->saw_invisible = 0;
+    check_text(s, sc, t, n, r, out);
+    if (!sc->saw_invisible)
+        return;
+    size_t inv = strip_invisible(s->inv_lead, t, n, &sc->clean);
+    if (!inv)
+        return; /* only ZWJ/ZWNJ that belong where they are */
+    memset(r, 0, sizeof *r);
+    r->invisible = inv;
+    check_text(s, sc, sc->clean.p, sc->clean.len, r, out);
 }
 
 int rf_spam_line_kind(const rf_spam *s, rf_spam_scratch *sc, const char *p, size_t n)
