@@ -23,6 +23,8 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "stages/rng.h"
+
 /* ---- types ---- */
 
 static const char *const type_names[RF_PII_NTYPES] = {
@@ -1158,25 +1160,14 @@ int rf_pii_check_tag(const char *tag, rf_err *err)
     return 0;
 }
 
-typedef struct rng {
-    uint64_t s;
-} rng;
 
-static uint64_t rng_next(rng *r)
+static char rdig(rf_rng *r)
 {
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-static char rdig(rng *r)
-{
-    return (char)('0' + rng_next(r) % 10);
+    return (char)('0' + rf_rng_next(r) % 10);
 }
 
 /* Copies t[a..b) replacing every digit after the first `keep` digits. */
-static void fake_digits(rf_buf *o, const char *t, size_t a, size_t b, size_t keep, rng *r)
+static void fake_digits(rf_buf *o, const char *t, size_t a, size_t b, size_t keep, rf_rng *r)
 {
     size_t seen = 0;
     for (size_t i = a; i < b; i++) {
@@ -1218,7 +1209,7 @@ static void put_digits(rf_buf *o, size_t start, const char *d, size_t nd)
             o->p[i] = d[k++];
 }
 
-static void fake_value(rf_buf *o, const rf_pii_span *sp, const char *t, rng *r)
+static void fake_value(rf_buf *o, const rf_pii_span *sp, const char *t, rf_rng *r)
 {
     size_t a = sp->start, b = sp->end, start = o->len;
     char d[64];
@@ -1229,8 +1220,8 @@ static void fake_value(rf_buf *o, const rf_pii_span *sp, const char *t, rng *r)
                                             "chris", "yuna", "daniel", "sora", "kevin", "hana",
                                             "eric", "jisoo", "morgan", "seojun"};
         static const char *const dom[] = {"example.com", "example.org", "example.net"};
-        rf_buf_addf(o, "%s%u@%s", names[rng_next(r) % 16], (unsigned)(rng_next(r) % 1000),
-                    dom[rng_next(r) % 3]);
+        rf_buf_addf(o, "%s%u@%s", names[rf_rng_next(r) % 16], (unsigned)(rf_rng_next(r) % 1000),
+                    dom[rf_rng_next(r) % 3]);
         return;
     }
     case RF_PII_PHONE: {
@@ -1265,8 +1256,8 @@ static void fake_value(rf_buf *o, const rf_pii_span *sp, const char *t, rng *r)
         nd = digits_of(t, a, b, d, sizeof d);
         int sdig = d[6] - '0';
         int c2000 = sdig == 3 || sdig == 4 || sdig == 7 || sdig == 8;
-        int yy = c2000 ? (int)(rng_next(r) % 20) : 40 + (int)(rng_next(r) % 60);
-        int mm = 1 + (int)(rng_next(r) % 12), dd = 1 + (int)(rng_next(r) % 28);
+        int yy = c2000 ? (int)(rf_rng_next(r) % 20) : 40 + (int)(rf_rng_next(r) % 60);
+        int mm = 1 + (int)(rf_rng_next(r) % 12), dd = 1 + (int)(rf_rng_next(r) % 28);
         char nd13[14];
         snprintf(nd13, sizeof nd13, "%02d%02d%02d%c", yy, mm, dd, d[6]);
         for (int i = 7; i < 12; i++)
@@ -1312,7 +1303,7 @@ static void fake_value(rf_buf *o, const rf_pii_span *sp, const char *t, rng *r)
         d[1] = rdig(r);
         d[2] = rdig(r);
         for (int i = 3; i < 9; i++)
-            d[i] = (char)('1' + rng_next(r) % 9);
+            d[i] = (char)('1' + rf_rng_next(r) % 9);
         put_digits(o, start, d, 9);
         return;
     case RF_PII_DRIVER:
@@ -1320,11 +1311,11 @@ static void fake_value(rf_buf *o, const rf_pii_span *sp, const char *t, rng *r)
         return;
     case RF_PII_IP:
         if (sp->kind == 6) {
-            rf_buf_addf(o, "2001:db8::%x:%x", (unsigned)(rng_next(r) & 0xFFFF),
-                        (unsigned)(rng_next(r) & 0xFFFF));
+            rf_buf_addf(o, "2001:db8::%x:%x", (unsigned)(rf_rng_next(r) & 0xFFFF),
+                        (unsigned)(rf_rng_next(r) & 0xFFFF));
         } else {
             static const char *const docnet[] = {"192.0.2.", "198.51.100.", "203.0.113."};
-            rf_buf_addf(o, "%s%u", docnet[rng_next(r) % 3], (unsigned)(1 + rng_next(r) % 254));
+            rf_buf_addf(o, "%s%u", docnet[rf_rng_next(r) % 3], (unsigned)(1 + rf_rng_next(r) % 254));
         }
         return;
     case RF_PII_SECRET: {
@@ -1347,9 +1338,9 @@ static void fake_value(rf_buf *o, const rf_pii_span *sp, const char *t, rng *r)
             if (i - a < keep || armour || c == '\n') {
                 rf_buf_addc(o, c);
             } else if (c >= 'A' && c <= 'Z') {
-                rf_buf_addc(o, (char)('A' + rng_next(r) % 26));
+                rf_buf_addc(o, (char)('A' + rf_rng_next(r) % 26));
             } else if (c >= 'a' && c <= 'z') {
-                rf_buf_addc(o, (char)('a' + rng_next(r) % 26));
+                rf_buf_addc(o, (char)('a' + rf_rng_next(r) % 26));
             } else if (is_digit(c)) {
                 rf_buf_addc(o, rdig(r));
             } else {
@@ -1361,7 +1352,7 @@ static void fake_value(rf_buf *o, const rf_pii_span *sp, const char *t, rng *r)
     case RF_PII_PASSPORT:
         for (size_t i = a; i < b; i++) {
             if (i > a && t[i] >= 'A' && t[i] <= 'Z')
-                rf_buf_addc(o, (char)('A' + rng_next(r) % 26));
+                rf_buf_addc(o, (char)('A' + rf_rng_next(r) % 26));
             else if (is_digit(t[i]))
                 rf_buf_addc(o, rdig(r));
             else
@@ -1424,7 +1415,7 @@ void rf_pii_replace(const rf_pii_replacer *r, const char *t, size_t n, const rf_
             break;
         }
         case RF_PII_FAKE: {
-            rng g;
+            rf_rng g;
             if (r->keylen) {
                 unsigned char h[32];
                 keyed_digest(r, s, t, h);

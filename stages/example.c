@@ -16,27 +16,17 @@
 #include "stages/cli.h"
 #include "stages/io.h"
 #include "stages/opts.h"
+#include "stages/rng.h"
 
 /* ---- deterministic randomness ---- */
 
-typedef struct rng {
-    uint64_t s;
-} rng;
 
-static uint64_t next_u64(rng *r)
+static size_t pick(rf_rng *r, size_t n)
 {
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
+    return (size_t)(rf_rng_next(r) % n);
 }
 
-static size_t pick(rng *r, size_t n)
-{
-    return (size_t)(next_u64(r) % n);
-}
-
-static int range(rng *r, int lo, int hi)
+static int range(rf_rng *r, int lo, int hi)
 {
     return lo + (int)pick(r, (size_t)(hi - lo + 1));
 }
@@ -215,7 +205,7 @@ static int has_batchim(const rf_buf *b)
     return cp >= 0xAC00 && cp <= 0xD7A3 && (cp - 0xAC00) % 28 != 0;
 }
 
-static void fill(rng *r, rf_buf *b, const char *t, int ko)
+static void fill(rf_rng *r, rf_buf *b, const char *t, int ko)
 {
     for (const char *p = t; *p; p++) {
         if (!strncmp(p, "{은}", 5) || !strncmp(p, "{이}", 5) || !strncmp(p, "{을}", 5)) {
@@ -245,7 +235,7 @@ static void fill(rng *r, rf_buf *b, const char *t, int ko)
 /* A clean article. News: 2-3 paragraphs, each built on a different pair of
  * related sentences; encyclopedia style: 3-6 consecutive distinct facts.
  * No sentence repeats within a document. */
-static void clean_text(rng *r, rf_buf *b, int ko)
+static void clean_text(rf_rng *r, rf_buf *b, int ko)
 {
     const char *const *news = ko ? ko_news : en_news;
     size_t npairs = (ko ? N(ko_news) : N(en_news)) / 2;
@@ -277,7 +267,7 @@ static void clean_text(rng *r, rf_buf *b, int ko)
     }
 }
 
-static void luhn_card(rng *r, char out[20])
+static void luhn_card(rf_rng *r, char out[20])
 {
     int d[16];
     d[0] = 4;
@@ -303,7 +293,7 @@ static void luhn_card(rng *r, char out[20])
     out[o] = '\0';
 }
 
-static void pii_sentence(rng *r, rf_buf *b, int ko)
+static void pii_sentence(rf_rng *r, rf_buf *b, int ko)
 {
     char card[20];
     int kind = (int)pick(r, 5);
@@ -330,7 +320,7 @@ static void pii_sentence(rng *r, rf_buf *b, int ko)
 /* ---- document kinds ---- */
 
 typedef struct gen {
-    rng r;
+    rf_rng r;
     rf_buf *out;
     size_t shard;
     size_t n;          /* documents written in this shard */
