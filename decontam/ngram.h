@@ -1,0 +1,67 @@
+/* ngram.h — the token stream that decontamination hashes, for benchmark
+ * items and documents alike.
+ *
+ * Definition (the same on both sides, so a leak is found whatever its case,
+ * punctuation or spacing): the text is normalised with stages/text.h
+ * (NFKC, case folding, punctuation and symbols become spaces, whitespace
+ * collapsed) and cut into tokens with rf_tok_next(RF_TOK_CJK_CHARS): words
+ * separated by whitespace (Korean eojeol are words), every Han or Kana
+ * character a token of its own. The tokens are joined with single spaces in
+ * `norm`; the hash of the m-gram starting at token i is XXH3-64 (seed 0) of
+ * the bytes of tokens i..i+m-1 joined by single spaces, i.e. a slice of norm.
+ *
+ * rf_ngram_tokenize produces exactly the tokens of
+ * rf_text_normalize(whole text) + rf_tok_next, but takes a fast path for the
+ * common characters (ASCII and precomposed Hangul syllables) and hands every
+ * whitespace-delimited chunk that contains anything else to
+ * rf_text_normalize. ASCII whitespace never composes with a neighbour, so
+ * normalising chunk by chunk is the same as normalising the whole text; the
+ * unit test compares both paths on the shared corpora. Each token also
+ * records the byte span of the source text it came from (the whole chunk for
+ * chunks that took the slow path), which excision needs. */
+#ifndef RF_NGRAM_H
+#define RF_NGRAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stages/buf.h"
+#include "stages/text.h"
+
+/* The normalisation and tokenisation flags of the definition above. */
+#define RF_NGRAM_NORM_FLAGS \
+    (RF_NORM_NFKC | RF_NORM_CASEFOLD | RF_NORM_PUNCT_TO_SPACE | RF_NORM_COLLAPSE_SPACE)
+#define RF_NGRAM_TOK_FLAGS RF_TOK_CJK_CHARS
+
+typedef struct rf_ngram_toks {
+    rf_buf norm;       /* tokens joined by single spaces */
+    size_t *off;       /* token i starts at norm.p + off[i] */
+    size_t *len;       /* and has len[i] bytes */
+    size_t *raw_start; /* source byte span of token i: [raw_start, raw_end) */
+    size_t *raw_end;
+    size_t n, cap;
+    rf_buf scratch; /* normaliser output for slow chunks */
+} rf_ngram_toks;
+
+void rf_ngram_toks_init(rf_ngram_toks *t);
+void rf_ngram_toks_release(rf_ngram_toks *t);
+void rf_ngram_toks_reset(rf_ngram_toks *t);
+
+/* Appends the tokens of (p, n), which must be valid UTF-8. Raw spans are
+ * offsets into p plus base (so several fields can share one stream). */
+void rf_ngram_tokenize(rf_ngram_toks *t, const char *p, size_t n, size_t base);
+
+/* The reference path (rf_text_normalize over the whole text, then
+ * rf_tok_next), without raw spans: for tests. */
+void rf_ngram_tokenize_ref(rf_ngram_toks *t, const char *p, size_t n);
+
+/* Hash of the m tokens starting at token i (i + m <= t->n, m >= 1). */
+uint64_t rf_ngram_hash(const rf_ngram_toks *t, size_t i, size_t m);
+
+/* Byte span of those tokens in norm. */
+static inline size_t rf_ngram_span(const rf_ngram_toks *t, size_t i, size_t m)
+{
+    return t->off[i + m - 1] + t->len[i + m - 1] - t->off[i];
+}
+
+#endif
