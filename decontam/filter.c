@@ -81,7 +81,16 @@ typedef struct dc_tls {
     uint32_t doc_no;
     size_t *reg; /* excise: region bounds */
     size_t capreg;
+    uint64_t *wh; /* window gates of the current document */
+    uint64_t *keys; /* token keys of the current document */
+    size_t capwh;
 } dc_tls;
+
+#if defined(__GNUC__)
+#define RF_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define RF_PREFETCH(p) ((void)(p))
+#endif
 
 static char *unescape_sep(const char *s, size_t *n)
 {
@@ -202,6 +211,8 @@ static void dc_thread_release(rf_stage *st, void *tls)
     free(T->bench_list);
     free(T->map);
     free(T->reg);
+    free(T->wh);
+    free(T->keys);
     free(T);
 }
 
@@ -258,11 +269,40 @@ static uint64_t find_hits(const dc_state *S, dc_tls *T)
 {
     const rf_dcx *x = S->x;
     const rf_ngram_toks *t = &T->toks;
-    size_t ntok = t->n, n = x->n;
+    size_t ntok = t->n, n = x->n, p = x->min_tokens;
     uint64_t ignored = 0;
     T->nhits = 0;
+    if (ntok < p || ntok == 0)
+        return 0;
+    if (T->capwh < ntok) {
+        T->capwh = ntok + ntok / 2;
+        free(T->wh);
+        free(T->keys);
+        T->wh = rf_xmalloc(T->capwh * sizeof *T->wh);
+        T->keys = rf_xmalloc(T->capwh * sizeof *T->keys);
+    }
+    uint64_t *keys = T->keys, *g = T->wh;
+    rf_ngram_tok_keys(t, keys);
     if (ntok >= n) {
-        for (size_t i = 0; i + n <= ntok; i++) {
+        /* Two passes: the rolling gate of every window (prefetching its
+         * Bloom word), then the probes. The probes are independent loads,
+         * so the Bloom filter's cache misses overlap instead of stalling one
+         * window at a time. Only windows whose gate passes are hashed. */
+        size_t nw = ntok - n + 1;
+        uint64_t s = 0;
+        for (size_t k = 0; k < n; k++)
+            s += keys[k];
+        for (size_t i = 0;; i++) {
+            uint64_t gi = rf_ngram_mix(s);
+            g[i] = gi;
+            RF_PREFETCH(&x->bloom[gi & x->bloom_mask]);
+            if (i + 1 == nw)
+                break;
+            s += keys[i + n] - keys[i];
+        }
+        for (size_t i = 0; i < nw; i++) {
+            if (!rf_dcx_maybe(x->bloom, x->bloom_mask, g[i]))
+                continue;
             int64_t e = rf_dcx_find(x, rf_ngram_hash(t, i, n));
             if (e < 0)
                 continue;
@@ -272,23 +312,31 @@ static uint64_t find_hits(const dc_state *S, dc_tls *T)
                 add_hit(T, (uint32_t)i, (uint32_t)n, (uint32_t)e);
         }
     }
-    size_t p = x->min_tokens;
-    if (x->n_prefix && ntok >= p) {
-        for (size_t i = 0; i + p <= ntok; i++) {
-            uint64_t hp = rf_ngram_hash(t, i, p);
-            if (!rf_dcx_has_prefix(x, hp))
-                continue;
-            for (size_t m = p; m < n && i + m <= ntok; m++) {
-                if (!((x->short_lengths >> m) & 1))
-                    continue;
-                int64_t e = rf_dcx_find(x, m == p ? hp : rf_ngram_hash(t, i, m));
-                if (e < 0)
-                    continue;
-                if (x->info[e].n_items > S->max_item_freq)
-                    ignored++;
-                else
-                    add_hit(T, (uint32_t)i, (uint32_t)m, (uint32_t)e);
+    if (x->n_prefix) {
+        size_t np = ntok - p + 1;
+        uint64_t s = 0;
+        for (size_t k = 0; k < p; k++)
+            s += keys[k];
+        for (size_t i = 0;; i++) {
+            if (rf_dcx_maybe(x->pbloom, x->pbloom_mask, rf_ngram_mix(s))) {
+                uint64_t hp = rf_ngram_hash(t, i, p);
+                if (rf_dcx_has_prefix(x, hp)) {
+                    for (size_t m = p; m < n && i + m <= ntok; m++) {
+                        if (!((x->short_lengths >> m) & 1))
+                            continue;
+                        int64_t e = rf_dcx_find(x, m == p ? hp : rf_ngram_hash(t, i, m));
+                        if (e < 0)
+                            continue;
+                        if (x->info[e].n_items > S->max_item_freq)
+                            ignored++;
+                        else
+                            add_hit(T, (uint32_t)i, (uint32_t)m, (uint32_t)e);
+                    }
+                }
             }
+            if (i + 1 == np)
+                break;
+            s += keys[i + p] - keys[i];
         }
     }
     return ignored;

@@ -18,10 +18,12 @@
  *     INFO    {u32 first_item, u32 n_items, u32 bset}[n_hashes]
  *     DIR     u32[2^dir_bits + 1]: first hash index whose top dir_bits bits
  *             are >= b
- *     BLOOM   u64[2^bloom_bits]: blocked Bloom filter over HASHES
+ *     BLOOM   u64[2^bloom_bits]: blocked Bloom filter over the gates
+ *             (rf_ngram_gate, ngram.h) of every indexed n-token window
  *     PREFIX  u64[n_prefix], sorted: hashes of the first min_tokens tokens
  *             of every short item (gates the whole-item lookups)
- *     PBLOOM  u64[2^pbloom_bits]: Bloom filter over PREFIX
+ *     PBLOOM  u64[2^pbloom_bits]: Bloom filter over the gates of those
+ *             prefixes
  *     BSETS   u32[n_bsets + 1] offsets into BSETIDS
  *     BSETIDS u32[]: benchmark ids of each set (sorted)
  *     ITEMS   {u32 bench, u32 id_off, u32 id_len, u32 reserved}[n_items]
@@ -121,16 +123,15 @@ static inline int rf_dcx_maybe(const uint64_t *bloom, uint64_t mask, uint64_t h)
     return (bloom[h & mask] & m) == m;
 }
 
-/* Index of hash h in HASHES, or -1. */
+/* Index of hash h in HASHES, or -1 (no Bloom check: callers test the
+ * window's gate first). */
 static inline int64_t rf_dcx_find(const rf_dcx *x, uint64_t h)
 {
-    if (!rf_dcx_maybe(x->bloom, x->bloom_mask, h))
-        return -1;
-    uint64_t b = x->dir_shift >= 64 ? 0 : h >> x->dir_shift;
+    uint64_t b = h >> x->dir_shift;
     uint64_t lo = x->dir[b], hi = x->dir[b + 1];
     if (hi > x->n_hashes || lo > hi)
         return -1; /* a corrupt directory finds nothing, never reads past the end */
-    while (lo < hi) { /* buckets hold about one hash: binary search anyway */
+    while (lo < hi) { /* buckets hold about one hash */
         uint64_t mid = lo + (hi - lo) / 2;
         uint64_t v = x->hashes[mid];
         if (v == h)

@@ -13,13 +13,17 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+/* The header-only (inlined) XXH3: the same function as libxxhash, without
+ * a library call per window. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "stages/err.h"
 
-enum { C_TOK, C_UPPER, C_WS, C_PUNCT, C_HIGH };
+enum { C_TOK, C_WS, C_PUNCT, C_HIGH };
 
 static unsigned char ascii_class[256];
+static unsigned char ascii_lower[256];
 static pthread_once_t class_once = PTHREAD_ONCE_INIT;
 
 static void class_build(void)
@@ -30,13 +34,13 @@ static void class_build(void)
             k = C_HIGH;
         else if (c == ' ' || (c >= 0x09 && c <= 0x0D))
             k = C_WS;
-        else if (c >= 'A' && c <= 'Z')
-            k = C_UPPER;
-        else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c < 0x20 || c == 0x7F)
+        else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                 c < 0x20 || c == 0x7F)
             k = C_TOK; /* controls are "other" characters to text.h: part of words */
         else
             k = C_PUNCT;
         ascii_class[c] = k;
+        ascii_lower[c] = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
 }
 
@@ -130,7 +134,7 @@ void rf_ngram_tokenize(rf_ngram_toks *t, const char *text, size_t n, size_t base
         while (i < n) {
             unsigned char c = p[i];
             unsigned k = ascii_class[c];
-            if (k == C_TOK || k == C_UPPER) {
+            if (k == C_TOK || hangul_syllable(p + i, n - i)) {
                 if (!in_tok) {
                     if (t->n == t->cap)
                         grow_toks(t);
@@ -140,9 +144,28 @@ void rf_ngram_tokenize(rf_ngram_toks *t, const char *text, size_t n, size_t base
                     t->raw_start[t->n] = base + i;
                     in_tok = 1;
                 }
-                *o++ = (char)(k == C_UPPER ? c + 32 : c);
-                i++;
-            } else if (k == C_PUNCT || k == C_WS) {
+                /* The rest of the token: runs of ASCII word characters and
+                 * Hangul syllables. */
+                for (;;) {
+                    if (ascii_class[c] == C_TOK) {
+                        *o++ = (char)ascii_lower[c];
+                        i++;
+                    } else if (hangul_syllable(p + i, n - i)) {
+                        o[0] = (char)p[i];
+                        o[1] = (char)p[i + 1];
+                        o[2] = (char)p[i + 2];
+                        o += 3;
+                        i += 3;
+                    } else {
+                        break;
+                    }
+                    if (i >= n)
+                        break;
+                    c = p[i];
+                }
+                continue;
+            }
+            if (k == C_PUNCT || k == C_WS) {
                 if (in_tok) {
                     t->len[t->n] = (size_t)(o - t->norm.p) - t->off[t->n];
                     t->raw_end[t->n] = base + i;
@@ -152,25 +175,10 @@ void rf_ngram_tokenize(rf_ngram_toks *t, const char *text, size_t n, size_t base
                 if (k == C_WS)
                     break;
                 i++;
-            } else if (hangul_syllable(p + i, n - i)) {
-                if (!in_tok) {
-                    if (t->n == t->cap)
-                        grow_toks(t);
-                    if (o != t->norm.p)
-                        *o++ = ' ';
-                    t->off[t->n] = (size_t)(o - t->norm.p);
-                    t->raw_start[t->n] = base + i;
-                    in_tok = 1;
-                }
-                o[0] = (char)p[i];
-                o[1] = (char)p[i + 1];
-                o[2] = (char)p[i + 2];
-                o += 3;
-                i += 3;
-            } else {
-                slow = 1;
-                break;
+                continue;
             }
+            slow = 1;
+            break;
         }
         if (!slow) {
             if (in_tok) {
@@ -208,4 +216,18 @@ void rf_ngram_tokenize_ref(rf_ngram_toks *t, const char *p, size_t n)
 uint64_t rf_ngram_hash(const rf_ngram_toks *t, size_t i, size_t m)
 {
     return XXH3_64bits(t->norm.p + t->off[i], rf_ngram_span(t, i, m));
+}
+
+void rf_ngram_hash_windows(const rf_ngram_toks *t, size_t m, uint64_t *out)
+{
+    const char *p = t->norm.p;
+    for (size_t i = 0; i + m <= t->n; i++)
+        out[i] = XXH3_64bits(p + t->off[i], t->off[i + m - 1] + t->len[i + m - 1] - t->off[i]);
+}
+
+void rf_ngram_tok_keys(const rf_ngram_toks *t, uint64_t *keys)
+{
+    const char *p = t->norm.p;
+    for (size_t i = 0; i < t->n; i++)
+        keys[i] = rf_ngram_tok_key(p + t->off[i], t->len[i]);
 }

@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "stages/buf.h"
 #include "stages/text.h"
@@ -57,6 +58,57 @@ void rf_ngram_tokenize_ref(rf_ngram_toks *t, const char *p, size_t n);
 
 /* Hash of the m tokens starting at token i (i + m <= t->n, m >= 1). */
 uint64_t rf_ngram_hash(const rf_ngram_toks *t, size_t i, size_t m);
+
+/* Hashes of every window of m tokens: out[i] = rf_ngram_hash(t, i, m) for
+ * i + m <= t->n. */
+void rf_ngram_hash_windows(const rf_ngram_toks *t, size_t m, uint64_t *out);
+
+/* Gate keys: a cheap stand-in for the window hash that only decides
+ * whether the exact XXH3 lookup is worth doing. A token's key mixes its
+ * first and last 8 bytes and its length; a window's gate is the sum of its
+ * token keys (so it rolls in O(1) per position), mixed once. Different
+ * windows may share a gate; equal windows always do. Part of the index
+ * format (the Bloom filters are built over gates). */
+static inline uint64_t rf_ngram_mix(uint64_t h)
+{
+    h ^= h >> 31;
+    h *= 0x7FB5D329728EA185ull;
+    h ^= h >> 27;
+    h *= 0x81DADEF4BC2DD44Dull;
+    h ^= h >> 33;
+    return h;
+}
+
+static inline uint64_t rf_ngram_tok_key(const char *p, size_t n)
+{
+    uint64_t a = 0, b = 0;
+    if (n >= 8) {
+        memcpy(&a, p, 8);
+        memcpy(&b, p + n - 8, 8);
+    } else if (n >= 4) {
+        uint32_t x, y;
+        memcpy(&x, p, 4);
+        memcpy(&y, p + n - 4, 4);
+        a = x;
+        b = y;
+    } else if (n > 0) {
+        a = (uint64_t)(unsigned char)p[0] | (uint64_t)(unsigned char)p[n / 2] << 8 |
+            (uint64_t)(unsigned char)p[n - 1] << 16;
+    }
+    return rf_ngram_mix(a ^ rf_ngram_mix(b + n));
+}
+
+/* keys[i] = rf_ngram_tok_key of token i. */
+void rf_ngram_tok_keys(const rf_ngram_toks *t, uint64_t *keys);
+
+/* Gate of the window of m tokens starting at i, from token keys. */
+static inline uint64_t rf_ngram_gate(const uint64_t *keys, size_t i, size_t m)
+{
+    uint64_t s = 0;
+    for (size_t k = 0; k < m; k++)
+        s += keys[i + k];
+    return rf_ngram_mix(s);
+}
 
 /* Byte span of those tokens in norm. */
 static inline size_t rf_ngram_span(const rf_ngram_toks *t, size_t i, size_t m)
