@@ -4,3 +4,18 @@
 refine_unit_test(test_dc_ngram SOURCES decontam/test_dc_ngram.c LIBS refine_decontam)
 refine_unit_test(test_dc_formats SOURCES decontam/test_dc_formats.c LIBS refine_decontam)
 refine_unit_test(test_dc_index SOURCES decontam/test_dc_index.c LIBS refine_decontam PkgConfig::SQLITE3)
+
+# CLI tests. cli.decontam_index builds the index over every shared benchmark
+# once (fixture); the others use it.
+set(DC_DIR ${CMAKE_BINARY_DIR}/tests/decontam-data)
+function(refine_dc_test name)
+  refine_cli_test(decontam_${name} SCRIPT decontam/${name}.sh LABELS decontam)
+  set_property(TEST cli.decontam_${name} APPEND PROPERTY ENVIRONMENT "DC_DIR=${DC_DIR}")
+  if(name STREQUAL "index")
+    set_tests_properties(cli.decontam_${name} PROPERTIES FIXTURES_SETUP dc_index)
+  else()
+    set_tests_properties(cli.decontam_${name} PROPERTIES FIXTURES_REQUIRED dc_index)
+  endif()
+endfunction()
+refine_dc_test(index)
+refine_dc_test(plant)
