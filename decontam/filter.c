@@ -81,6 +81,7 @@ typedef struct dc_tls {
     uint32_t doc_no;
     size_t *reg; /* excise: region bounds */
     size_t capreg;
+    uint64_t lookups; /* windows whose gate passed (exact lookups) */
     uint64_t *wh; /* window gates of the current document */
     uint64_t *keys; /* token keys of the current document */
     size_t capwh;
@@ -303,6 +304,7 @@ static uint64_t find_hits(const dc_state *S, dc_tls *T)
         for (size_t i = 0; i < nw; i++) {
             if (!rf_dcx_maybe(x->bloom, x->bloom_mask, g[i]))
                 continue;
+            T->lookups++;
             int64_t e = rf_dcx_find(x, rf_ngram_hash(t, i, n));
             if (e < 0)
                 continue;
@@ -511,7 +513,12 @@ static int dc_process(rf_stage *st, rf_work *w, rf_doc *d, rf_err *err)
     const char *text = rf_doc_text(d, &len);
     rf_ngram_toks_reset(&T->toks);
     rf_ngram_tokenize(&T->toks, text, len, 0);
+    T->lookups = 0;
     uint64_t ignored = find_hits(S, T);
+    uint64_t nt = T->toks.n;
+    rf_stats_count(w->stats, "windows", nt >= S->x->n ? nt - S->x->n + 1 : 0);
+    if (T->lookups)
+        rf_stats_count(w->stats, "window_lookups", T->lookups);
     if (ignored)
         rf_stats_count(w->stats, "ngram_hits_ignored", ignored);
     if (!T->nhits)

@@ -24,6 +24,9 @@ enum { C_TOK, C_WS, C_PUNCT, C_HIGH };
 
 static unsigned char ascii_class[256];
 static unsigned char ascii_lower[256];
+/* ascii_word[c]: the lower-case byte for ASCII word characters, 0 for every
+ * other byte (NUL, a word character too, takes the general branch). */
+static unsigned char ascii_word[256];
 static pthread_once_t class_once = PTHREAD_ONCE_INIT;
 
 static void class_build(void)
@@ -41,6 +44,7 @@ static void class_build(void)
             k = C_PUNCT;
         ascii_class[c] = k;
         ascii_lower[c] = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        ascii_word[c] = k == C_TOK ? ascii_lower[c] : 0;
     }
 }
 
@@ -147,6 +151,15 @@ void rf_ngram_tokenize(rf_ngram_toks *t, const char *text, size_t n, size_t base
                 /* The rest of the token: runs of ASCII word characters and
                  * Hangul syllables. */
                 for (;;) {
+                    unsigned char l;
+                    while ((l = ascii_word[c]) != 0) {
+                        *o++ = (char)l;
+                        if (++i >= n)
+                            break;
+                        c = p[i];
+                    }
+                    if (i >= n)
+                        break;
                     if (ascii_class[c] == C_TOK) {
                         *o++ = (char)ascii_lower[c];
                         i++;
