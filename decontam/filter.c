@@ -605,7 +605,8 @@ static int dc_finish(rf_stage *st, rf_err *err)
         nr++;
     }
     free(M.map);
-    qsort(rows, nr, sizeof *rows, cmp_mrow);
+    if (nr > 1)
+        qsort(rows, nr, sizeof *rows, cmp_mrow);
     rf_buf b = RF_BUF_INIT;
     rf_buf_adds(&b, "# refine-decontam matches 1\thash\tdocs\thits\titems\tfirst_item\n");
     for (size_t i = 0; i < nr; i++) {

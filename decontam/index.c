@@ -727,7 +727,8 @@ int rf_dcx_builder_write(rf_dcx_builder *b, const char *path, rf_dcx_build_stats
     if (b->nitems >= UINT32_MAX || b->strings.len >= UINT32_MAX)
         return rf_errf(err, RF_EUNSUP, "too many benchmark items");
 
-    qsort(b->tr, b->ntr, sizeof *b->tr, cmp_triple);
+    if (b->ntr > 1)
+        qsort(b->tr, b->ntr, sizeof *b->tr, cmp_triple);
     bs.capoff = 64;
     bs.off = rf_xcalloc(bs.capoff, sizeof *bs.off);
     /* Singleton sets first, so a set id equals its benchmark id. */
@@ -769,7 +770,8 @@ int rf_dcx_builder_write(rf_dcx_builder *b, const char *path, rf_dcx_build_stats
         rc = rf_errf(err, RF_EUNSUP, "too many distinct n-grams (%zu)", nh);
         goto out;
     }
-    qsort(b->prefix, b->nprefix, sizeof *b->prefix, cmp_u64);
+    if (b->nprefix > 1)
+        qsort(b->prefix, b->nprefix, sizeof *b->prefix, cmp_u64);
     size_t np = 0;
     for (size_t i = 0; i < b->nprefix; i++)
         if (!np || b->prefix[i] != b->prefix[np - 1])

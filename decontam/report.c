@@ -315,7 +315,8 @@ int rf_decontam_report_main(int argc, char **argv)
     if (rc)
         goto out;
     /* Several files (one per task): add counts of the same n-gram. */
-    qsort(m, nm, sizeof *m, cmp_match_hash);
+    if (nm > 1)
+        qsort(m, nm, sizeof *m, cmp_match_hash);
     size_t k = 0;
     for (size_t i = 0; i < nm; i++) {
         if (k && m[k - 1].hash == m[i].hash) {
@@ -326,7 +327,8 @@ int rf_decontam_report_main(int argc, char **argv)
         }
     }
     nm = k;
-    qsort(m, nm, sizeof *m, cmp_match_docs);
+    if (nm > 1)
+        qsort(m, nm, sizeof *m, cmp_match_docs);
 
     uint64_t total_items = 0;
     for (uint32_t b = 0; b < x->n_bench; b++)
