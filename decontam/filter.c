@@ -83,7 +83,8 @@ typedef struct dc_tls {
     size_t capreg;
     uint64_t lookups; /* windows whose gate passed (exact lookups) */
     uint64_t *wh; /* window gates of the current document */
-    uint64_t *keys; /* token keys of the current document */
+    size_t *cand;   /* windows whose short-item gate passed */
+    size_t capcand;
     size_t capwh;
 } dc_tls;
 
@@ -213,7 +214,7 @@ static void dc_thread_release(rf_stage *st, void *tls)
     free(T->map);
     free(T->reg);
     free(T->wh);
-    free(T->keys);
+    free(T->cand);
     free(T);
 }
 
@@ -278,67 +279,67 @@ static uint64_t find_hits(const dc_state *S, dc_tls *T)
     if (T->capwh < ntok) {
         T->capwh = ntok + ntok / 2;
         free(T->wh);
-        free(T->keys);
         T->wh = rf_xmalloc(T->capwh * sizeof *T->wh);
-        T->keys = rf_xmalloc(T->capwh * sizeof *T->keys);
     }
-    uint64_t *keys = T->keys, *g = T->wh;
-    rf_ngram_tok_keys(t, keys);
-    if (ntok >= n) {
-        /* Two passes: the rolling gate of every window (prefetching its
-         * Bloom word), then the probes. The probes are independent loads,
-         * so the Bloom filter's cache misses overlap instead of stalling one
-         * window at a time. Only windows whose gate passes are hashed. */
-        size_t nw = ntok - n + 1;
-        uint64_t s = 0;
-        for (size_t k = 0; k < n; k++)
-            s += keys[k];
-        for (size_t i = 0;; i++) {
-            uint64_t gi = rf_ngram_mix(s);
-            g[i] = gi;
-            RF_PREFETCH(&x->bloom[gi & x->bloom_mask]);
-            if (i + 1 == nw)
-                break;
-            s += keys[i + n] - keys[i];
+    const uint64_t *keys = t->key;
+    uint64_t *g = T->wh;
+    /* Pass 1: the rolling gates of every n-token window (prefetching their
+     * Bloom words) and of every min_tokens window (probing the small
+     * short-item filter at once). Pass 2: the n-gram probes, independent
+     * loads whose cache misses overlap. Only windows whose gate passes are
+     * hashed and looked up. */
+    size_t nw = ntok >= n ? ntok - n + 1 : 0, np = ntok - p + 1;
+    uint64_t sn = 0, sp = 0;
+    for (size_t k = 0; k < p; k++)
+        sp += keys[k];
+    for (size_t k = 0; k < n && k < ntok; k++)
+        sn += keys[k];
+    int short_items = x->n_prefix != 0;
+    size_t ncand = 0;
+    for (size_t i = 0; i < np; i++) {
+        if (i < nw) {
+            g[i] = sn;
+            RF_PREFETCH(&x->bloom[sn & x->bloom_mask]);
+            if (i + n < ntok)
+                sn += keys[i + n] - keys[i];
         }
-        for (size_t i = 0; i < nw; i++) {
-            if (!rf_dcx_maybe(x->bloom, x->bloom_mask, g[i]))
+        if (short_items && rf_dcx_maybe(x->pbloom, x->pbloom_mask, sp)) {
+            if (ncand == T->capcand) {
+                T->capcand = T->capcand ? 2 * T->capcand : 64;
+                T->cand = rf_xrealloc(T->cand, T->capcand * sizeof *T->cand);
+            }
+            T->cand[ncand++] = i;
+        }
+        if (i + p < ntok)
+            sp += keys[i + p] - keys[i];
+    }
+    for (size_t i = 0; i < nw; i++) {
+        if (!rf_dcx_maybe(x->bloom, x->bloom_mask, g[i]))
+            continue;
+        T->lookups++;
+        int64_t e = rf_dcx_find(x, rf_ngram_hash(t, i, n));
+        if (e < 0)
+            continue;
+        if (x->info[e].n_items > S->max_item_freq)
+            ignored++;
+        else
+            add_hit(T, (uint32_t)i, (uint32_t)n, (uint32_t)e);
+    }
+    for (size_t c = 0; c < ncand; c++) {
+        size_t i = T->cand[c];
+        uint64_t hp = rf_ngram_hash(t, i, p);
+        if (!rf_dcx_has_prefix(x, hp))
+            continue;
+        for (size_t m = p; m < n && i + m <= ntok; m++) {
+            if (!((x->short_lengths >> m) & 1))
                 continue;
-            T->lookups++;
-            int64_t e = rf_dcx_find(x, rf_ngram_hash(t, i, n));
+            int64_t e = rf_dcx_find(x, m == p ? hp : rf_ngram_hash(t, i, m));
             if (e < 0)
                 continue;
             if (x->info[e].n_items > S->max_item_freq)
                 ignored++;
             else
-                add_hit(T, (uint32_t)i, (uint32_t)n, (uint32_t)e);
-        }
-    }
-    if (x->n_prefix) {
-        size_t np = ntok - p + 1;
-        uint64_t s = 0;
-        for (size_t k = 0; k < p; k++)
-            s += keys[k];
-        for (size_t i = 0;; i++) {
-            if (rf_dcx_maybe(x->pbloom, x->pbloom_mask, rf_ngram_mix(s))) {
-                uint64_t hp = rf_ngram_hash(t, i, p);
-                if (rf_dcx_has_prefix(x, hp)) {
-                    for (size_t m = p; m < n && i + m <= ntok; m++) {
-                        if (!((x->short_lengths >> m) & 1))
-                            continue;
-                        int64_t e = rf_dcx_find(x, m == p ? hp : rf_ngram_hash(t, i, m));
-                        if (e < 0)
-                            continue;
-                        if (x->info[e].n_items > S->max_item_freq)
-                            ignored++;
-                        else
-                            add_hit(T, (uint32_t)i, (uint32_t)m, (uint32_t)e);
-                    }
-                }
-            }
-            if (i + 1 == np)
-                break;
-            s += keys[i + p] - keys[i];
+                add_hit(T, (uint32_t)i, (uint32_t)m, (uint32_t)e);
         }
     }
     return ignored;
@@ -532,7 +533,7 @@ static int dc_process(rf_stage *st, rf_work *w, rf_doc *d, rf_err *err)
         rf_stats_count(w->stats, S->hits_name[b], T->bench_hits[b]);
     }
     T->doc_no++;
-    for (size_t h = 0; h < T->nhits; h++) {
+    for (size_t h = 0; S->matches && h < T->nhits; h++) {
         mslot *ms = map_get(T, T->hits[h].entry);
         ms->hits++;
         if (ms->last_doc != T->doc_no) {

@@ -64,6 +64,7 @@ void rf_ngram_toks_release(rf_ngram_toks *t)
     free(t->len);
     free(t->raw_start);
     free(t->raw_end);
+    free(t->key);
     memset(t, 0, sizeof *t);
 }
 
@@ -80,6 +81,7 @@ static void grow_toks(rf_ngram_toks *t)
     t->len = rf_xrealloc(t->len, cap * sizeof *t->len);
     t->raw_start = rf_xrealloc(t->raw_start, cap * sizeof *t->raw_start);
     t->raw_end = rf_xrealloc(t->raw_end, cap * sizeof *t->raw_end);
+    t->key = rf_xrealloc(t->key, cap * sizeof *t->key);
     t->cap = cap;
 }
 
@@ -94,6 +96,7 @@ static void add_token(rf_ngram_toks *t, const char *p, size_t n, size_t rs, size
     t->len[t->n] = n;
     t->raw_start[t->n] = rs;
     t->raw_end[t->n] = re;
+    t->key[t->n] = rf_ngram_tok_key(p, n);
     t->n++;
     rf_buf_add(&t->norm, p, n);
 }
@@ -123,16 +126,17 @@ void rf_ngram_tokenize(rf_ngram_toks *t, const char *text, size_t n, size_t base
 {
     const unsigned char *p = (const unsigned char *)text;
     size_t i = 0;
+    /* The fast path writes at most one byte per input byte plus one
+     * separator, so room for the rest of the text suffices (renewed after
+     * every slow chunk, which may expand). */
+    rf_buf_grow(&t->norm, n + 1);
     while (i < n) {
         while (i < n && ascii_class[p[i]] == C_WS)
             i++;
         if (i >= n)
             break;
-        /* One chunk: bytes up to the next ASCII whitespace. The fast path
-         * writes at most one byte per input byte plus one separator, so
-         * room for the rest of the text suffices. */
+        /* One chunk: bytes up to the next ASCII whitespace. */
         size_t cs = i, ntok0 = t->n, nlen0 = t->norm.len;
-        rf_buf_grow(&t->norm, (n - i) + 1);
         char *o = t->norm.p + t->norm.len;
         int in_tok = 0, slow = 0;
         while (i < n) {
@@ -180,8 +184,10 @@ void rf_ngram_tokenize(rf_ngram_toks *t, const char *text, size_t n, size_t base
             }
             if (k == C_PUNCT || k == C_WS) {
                 if (in_tok) {
-                    t->len[t->n] = (size_t)(o - t->norm.p) - t->off[t->n];
+                    size_t tl = (size_t)(o - t->norm.p) - t->off[t->n];
+                    t->len[t->n] = tl;
                     t->raw_end[t->n] = base + i;
+                    t->key[t->n] = rf_ngram_tok_key(o - tl, tl);
                     t->n++;
                     in_tok = 0;
                 }
@@ -195,8 +201,10 @@ void rf_ngram_tokenize(rf_ngram_toks *t, const char *text, size_t n, size_t base
         }
         if (!slow) {
             if (in_tok) {
-                t->len[t->n] = (size_t)(o - t->norm.p) - t->off[t->n];
+                size_t tl = (size_t)(o - t->norm.p) - t->off[t->n];
+                t->len[t->n] = tl;
                 t->raw_end[t->n] = base + i;
+                t->key[t->n] = rf_ngram_tok_key(o - tl, tl);
                 t->n++;
             }
             rf_buf_setlen(&t->norm, (size_t)(o - t->norm.p));
@@ -208,6 +216,7 @@ void rf_ngram_tokenize(rf_ngram_toks *t, const char *text, size_t n, size_t base
         while (i < n && ascii_class[p[i]] != C_WS)
             i++;
         slow_chunk(t, text + cs, i - cs, base + cs, base + i);
+        rf_buf_grow(&t->norm, (n - i) + 1);
     }
 }
 
@@ -240,7 +249,6 @@ void rf_ngram_hash_windows(const rf_ngram_toks *t, size_t m, uint64_t *out)
 
 void rf_ngram_tok_keys(const rf_ngram_toks *t, uint64_t *keys)
 {
-    const char *p = t->norm.p;
-    for (size_t i = 0; i < t->n; i++)
-        keys[i] = rf_ngram_tok_key(p + t->off[i], t->len[i]);
+    if (t->n)
+        memcpy(keys, t->key, t->n * sizeof *keys);
 }

@@ -40,6 +40,7 @@ typedef struct rf_ngram_toks {
     size_t *len;       /* and has len[i] bytes */
     size_t *raw_start; /* source byte span of token i: [raw_start, raw_end) */
     size_t *raw_end;
+    uint64_t *key;     /* rf_ngram_tok_key of token i (computed as tokens end) */
     size_t n, cap;
     rf_buf scratch; /* normaliser output for slow chunks */
 } rf_ngram_toks;
@@ -66,7 +67,7 @@ void rf_ngram_hash_windows(const rf_ngram_toks *t, size_t m, uint64_t *out);
 /* Gate keys: a cheap stand-in for the window hash that only decides
  * whether the exact XXH3 lookup is worth doing. A token's key mixes its
  * first and last 8 bytes and its length; a window's gate is the sum of its
- * token keys (so it rolls in O(1) per position), mixed once. Different
+ * token keys (so it rolls in O(1) per position). Different
  * windows may share a gate; equal windows always do. Part of the index
  * format (the Bloom filters are built over gates). */
 static inline uint64_t rf_ngram_mix(uint64_t h)
@@ -98,16 +99,17 @@ static inline uint64_t rf_ngram_tok_key(const char *p, size_t n)
     return rf_ngram_mix(a ^ rf_ngram_mix(b + n));
 }
 
-/* keys[i] = rf_ngram_tok_key of token i. */
+/* keys[i] = rf_ngram_tok_key of token i (a copy of t->key). */
 void rf_ngram_tok_keys(const rf_ngram_toks *t, uint64_t *keys);
 
-/* Gate of the window of m tokens starting at i, from token keys. */
+/* Gate of the window of m tokens starting at i: the sum of its token keys
+ * (already mixed, so the sum's bits are uniform). */
 static inline uint64_t rf_ngram_gate(const uint64_t *keys, size_t i, size_t m)
 {
     uint64_t s = 0;
     for (size_t k = 0; k < m; k++)
         s += keys[i + k];
-    return rf_ngram_mix(s);
+    return s;
 }
 
 /* Byte span of those tokens in norm. */
