@@ -72,6 +72,15 @@ echo '{"text":"Tell me: which of the following statements about the weather in s
 [ "$(stats_get k2.json 's["docs_rejected"]')" = 0 ] || fail "K=2 should ignore the shared n-gram"
 [ "$(stats_get k2.json 's["counters"]["ngram_hits_ignored"]')" -gt 0 ] || fail "ignored hits not counted"
 
+# Compressed evaluation files (by their bytes) and globs give the same index.
+mkdir -p cz
+gzip -c ex/eval/toy_eval.jsonl >cz/a.jsonl.gz
+zstd -q -c ex/eval/toy_eval.jsonl >cz/b.jsonl.zst
+"$BIN/refine-decontam" index -o cz.dcx 'toy=cz/*.jsonl.*:question,answer' 2>cz.txt || fail "compressed index"
+grep -Eq "^  toy +16 +93$" cz.txt || { cat cz.txt; fail "gzip + zstd copies: 16 items, 93 n-grams"; }
+"$BIN/refine" decontam index -q -o cz2.dcx 'ex/eval/toy_eval.jsonl:question,answer' || fail "refine decontam index"
+"$BIN/refine" list | grep -q decontam || fail "refine list"
+
 # Errors.
 expect_rc 2 "$BIN/refine-decontam" ex/shard-00000.jsonl.zst
 grep -q "index" "$T/err" || fail "missing --index message"
