@@ -266,6 +266,18 @@ static void add_hit(dc_tls *T, uint32_t tok, uint32_t m, uint32_t entry)
     T->nhits++;
 }
 
+/* Records the window (i, m) when its lookup found entry e: a hit, or an
+ * ignored one (returns 1) when the n-gram is in too many items. */
+static int consider(const dc_state *S, dc_tls *T, int64_t e, size_t i, size_t m)
+{
+    if (e < 0)
+        return 0;
+    if (S->x->info[e].n_items > S->max_item_freq)
+        return 1;
+    add_hit(T, (uint32_t)i, (uint32_t)m, (uint32_t)e);
+    return 0;
+}
+
 /* Fills T->hits; returns the number of hits ignored as too frequent. */
 static uint64_t find_hits(const dc_state *S, dc_tls *T)
 {
@@ -317,13 +329,7 @@ static uint64_t find_hits(const dc_state *S, dc_tls *T)
         if (!rf_dcx_maybe(x->bloom, x->bloom_mask, g[i]))
             continue;
         T->lookups++;
-        int64_t e = rf_dcx_find(x, rf_ngram_hash(t, i, n));
-        if (e < 0)
-            continue;
-        if (x->info[e].n_items > S->max_item_freq)
-            ignored++;
-        else
-            add_hit(T, (uint32_t)i, (uint32_t)n, (uint32_t)e);
+        ignored += consider(S, T, rf_dcx_find(x, rf_ngram_hash(t, i, n)), i, n);
     }
     for (size_t c = 0; c < ncand; c++) {
         size_t i = T->cand[c];
@@ -333,13 +339,7 @@ static uint64_t find_hits(const dc_state *S, dc_tls *T)
         for (size_t m = p; m < n && i + m <= ntok; m++) {
             if (!((x->short_lengths >> m) & 1))
                 continue;
-            int64_t e = rf_dcx_find(x, m == p ? hp : rf_ngram_hash(t, i, m));
-            if (e < 0)
-                continue;
-            if (x->info[e].n_items > S->max_item_freq)
-                ignored++;
-            else
-                add_hit(T, (uint32_t)i, (uint32_t)m, (uint32_t)e);
+            ignored += consider(S, T, rf_dcx_find(x, m == p ? hp : rf_ngram_hash(t, i, m)), i, m);
         }
     }
     return ignored;
@@ -415,14 +415,6 @@ static size_t fwd_chars(const char *p, size_t n, size_t i, size_t chars)
     return i;
 }
 
-static size_t count_chars(const char *p, size_t n)
-{
-    size_t c = 0;
-    for (size_t i = 0; i < n; i++)
-        c += ((unsigned char)p[i] & 0xC0) != 0x80;
-    return c;
-}
-
 /* Excision: returns 0 and edits/annotates d, or rejects it. */
 static void excise(const dc_state *S, dc_tls *T, rf_work *w, rf_doc *d, const char *text,
                    size_t len, size_t nb)
@@ -471,7 +463,7 @@ static void excise(const dc_state *S, dc_tls *T, rf_work *w, rf_doc *d, const ch
             prev = T->reg[2 * r + 1];
         if (fe <= fs)
             continue;
-        if (count_chars(text + fs, fe - fs) < S->min_fragment) {
+        if (rf_ngram_chars(text + fs, fe - fs) < S->min_fragment) {
             dropped++;
             continue;
         }

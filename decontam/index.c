@@ -355,14 +355,6 @@ uint32_t rf_dcx_builder_bench(rf_dcx_builder *b, const char *name)
     return (uint32_t)b->nbench++;
 }
 
-static size_t count_chars(const char *p, size_t n)
-{
-    size_t c = 0;
-    for (size_t i = 0; i < n; i++)
-        c += ((unsigned char)p[i] & 0xC0) != 0x80;
-    return c;
-}
-
 static void add_triple(rf_dcx_builder *b, uint64_t h, uint32_t item, uint32_t pos)
 {
     PUSH(b->tr, b->ntr, b->captr);
@@ -394,11 +386,11 @@ void rf_dcx_builder_add(rf_dcx_builder *b, uint32_t bench, const char *item_id,
     it->text_off = b->texts.len;
     it->text_len = t->norm.len;
     rf_buf_add(&b->texts, t->norm.p ? t->norm.p : "", t->norm.len);
-    it->nchars = (uint32_t)count_chars(t->norm.p ? t->norm.p : "", t->norm.len);
+    it->nchars = (uint32_t)rf_ngram_chars(t->norm.p ? t->norm.p : "", t->norm.len);
     it->tokc = b->ntokc;
     size_t chars = 0, prev = 0;
     for (size_t i = 0; i < t->n; i++) {
-        chars += count_chars(t->norm.p + prev, t->off[i] - prev);
+        chars += rf_ngram_chars(t->norm.p + prev, t->off[i] - prev);
         prev = t->off[i];
         PUSH(b->tokc, b->ntokc, b->captokc);
         b->tokc[b->ntokc++] = (uint32_t)chars;

@@ -104,6 +104,19 @@ static size_t value_end(const char *p, size_t n, size_t i)
     return j;
 }
 
+/* Position after the value at p[i] and its separating comma, or 0 when it
+ * does not scan. */
+static size_t next_member(const char *p, size_t n, size_t i)
+{
+    size_t ve = value_end(p, n, i);
+    if (!ve)
+        return 0;
+    i = rf_json_skip_ws(p, n, ve);
+    if (i < n && p[i] == ',')
+        i = rf_json_skip_ws(p, n, i + 1);
+    return i;
+}
+
 static int key_equals(const char *p, size_t ks, size_t ke, unsigned flags, const char *name,
                       size_t nl)
 {
@@ -145,12 +158,9 @@ static int walk(const rf_jpath *jp, size_t sg, const char *p, size_t n, size_t i
             i = rf_json_skip_ws(p, n, i + 1);
             if (key_equals(p, ks, ke, fl, g->name, g->namelen))
                 return walk(jp, sg + 1, p, n, i, fn, ctx);
-            size_t ve = value_end(p, n, i);
-            if (!ve)
+            i = next_member(p, n, i);
+            if (!i)
                 return 0;
-            i = rf_json_skip_ws(p, n, ve);
-            if (i < n && p[i] == ',')
-                i = rf_json_skip_ws(p, n, i + 1);
         }
         return 0;
     }
@@ -164,12 +174,9 @@ static int walk(const rf_jpath *jp, size_t sg, const char *p, size_t n, size_t i
             if (rc || g->kind == RF_JP_INDEX)
                 return rc;
         }
-        size_t ve = value_end(p, n, i);
-        if (!ve)
+        i = next_member(p, n, i);
+        if (!i)
             return 0;
-        i = rf_json_skip_ws(p, n, ve);
-        if (i < n && p[i] == ',')
-            i = rf_json_skip_ws(p, n, i + 1);
         k++;
     }
     return 0;

@@ -122,6 +122,17 @@ static inline int hangul_syllable(const unsigned char *s, size_t left)
     return cp >= 0xAC00 && cp <= 0xD7A3;
 }
 
+/* Ends the fast-path token in progress: its bytes end at o, its source at
+ * raw_end. */
+static inline void close_token(rf_ngram_toks *t, const char *o, size_t raw_end)
+{
+    size_t tl = (size_t)(o - t->norm.p) - t->off[t->n];
+    t->len[t->n] = tl;
+    t->raw_end[t->n] = raw_end;
+    t->key[t->n] = rf_ngram_tok_key(o - tl, tl);
+    t->n++;
+}
+
 void rf_ngram_tokenize(rf_ngram_toks *t, const char *text, size_t n, size_t base)
 {
     const unsigned char *p = (const unsigned char *)text;
@@ -184,11 +195,7 @@ void rf_ngram_tokenize(rf_ngram_toks *t, const char *text, size_t n, size_t base
             }
             if (k == C_PUNCT || k == C_WS) {
                 if (in_tok) {
-                    size_t tl = (size_t)(o - t->norm.p) - t->off[t->n];
-                    t->len[t->n] = tl;
-                    t->raw_end[t->n] = base + i;
-                    t->key[t->n] = rf_ngram_tok_key(o - tl, tl);
-                    t->n++;
+                    close_token(t, o, base + i);
                     in_tok = 0;
                 }
                 if (k == C_WS)
@@ -200,13 +207,8 @@ void rf_ngram_tokenize(rf_ngram_toks *t, const char *text, size_t n, size_t base
             break;
         }
         if (!slow) {
-            if (in_tok) {
-                size_t tl = (size_t)(o - t->norm.p) - t->off[t->n];
-                t->len[t->n] = tl;
-                t->raw_end[t->n] = base + i;
-                t->key[t->n] = rf_ngram_tok_key(o - tl, tl);
-                t->n++;
-            }
+            if (in_tok)
+                close_token(t, o, base + i);
             rf_buf_setlen(&t->norm, (size_t)(o - t->norm.p));
             continue;
         }

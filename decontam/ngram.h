@@ -112,6 +112,15 @@ static inline uint64_t rf_ngram_gate(const uint64_t *keys, size_t i, size_t m)
     return s;
 }
 
+/* Number of characters (code points) of valid UTF-8 (p, n). */
+static inline size_t rf_ngram_chars(const char *p, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += ((unsigned char)p[i] & 0xC0) != 0x80;
+    return c;
+}
+
 /* Byte span of those tokens in norm. */
 static inline size_t rf_ngram_span(const rf_ngram_toks *t, size_t i, size_t m)
 {
