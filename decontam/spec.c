@@ -189,7 +189,12 @@ char *rf_dcspec_stem(const char *path)
             n -= strlen(exts[k]);
             break;
         }
-    return rf_xstrndup(base, n);
+    /* Names end up in JSON (stats, annotations): valid UTF-8 only. */
+    char *out = rf_xmalloc(3 * n + 1);
+    size_t rep;
+    size_t m = rf_utf8_repair(base, n, out, &rep);
+    out[m] = '\0';
+    return out;
 }
 
 int rf_dcspec_read_file(const char *path, char **data, size_t *n, rf_err *err)
