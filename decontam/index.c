@@ -93,7 +93,7 @@ static int validate(rf_dcx *x, const unsigned char *p, size_t size, const char *
     if (dir_bits < 1 || dir_bits > 30 || bloom_bits > 40 || pbloom_bits > 40)
         return rf_errf(err, RF_EFORMAT, "%s: bad table sizes", name);
     if (x->n_hashes >= (1ull << 32) || x->n_prefix > size / 8 || x->n_bset_ids > size / 4 ||
-        (x->short_lengths >> x->n) != 0)
+        (x->n < 64 && (x->short_lengths >> x->n) != 0))
         return rf_errf(err, RF_EFORMAT, "%s: bad counts", name);
     /* Expected section sizes; counts were bounded above, so no overflow. */
     uint64_t want[RF_DCX_NSECT] = {
