@@ -670,7 +670,8 @@ const rf_stage_desc rf_stage_decontam = {
              "      filter documents (this help)\n"
              "See `refine-decontam index --help` for the SPEC syntax. Counters in --stats:\n"
              "docs_matched, ngram_hits, ngram_hits_ignored, docs.BENCH, ngram_hits.BENCH,\n"
-             "and in excise mode excised_docs, excised_regions, excised_bytes,\n"
+             "windows (n-gram windows checked), window_lookups (windows past the Bloom\n"
+             "filter), and in excise mode excised_docs, excised_regions, excised_bytes,\n"
              "fragments_dropped. Reject reasons: decontam (drop), decontam_splits and\n"
              "decontam_excised (excise).",
     .opts = decontam_opts,
