@@ -1,6 +1,7 @@
 /* nll.c — CPU log-softmax + target gather: for each row of logits the
  * negative log-likelihood of its target, logsumexp(row) - row[target],
- * computed with the row maximum subtracted and the sum in double. Rows
+ * computed with the row maximum subtracted, exponentials in float and
+ * their sum in double. Rows
  * without a target (-1) give 0. */
 #include <math.h>
 
@@ -21,7 +22,7 @@ void rf_cpu_nll(rf_kctx *c, float *nll, const float *logits, const int32_t *targ
                 mx = r[j];
         double s = 0;
         for (int j = 0; j < V; j++)
-            s += exp((double)(r[j] - mx));
+            s += expf(r[j] - mx); /* each term in float, the sum in double */
         nll[t] = (float)(log(s) + (double)mx - (double)r[target[t]]);
     }
 }

@@ -12,10 +12,12 @@ void rf_cpu_rope(rf_kctx *c, float *x, const int32_t *pos, int T, int nh, int hd
 {
     (void)c;
     int half = hd / 2;
+    double freq[512]; /* head size is at most 1024 (model.c) */
+    for (int i = 0; i < half; i++)
+        freq[i] = pow((double)theta, -2.0 * i / hd);
     for (int t = 0; t < T; t++) {
         for (int i = 0; i < half; i++) {
-            double freq = pow((double)theta, -2.0 * i / hd);
-            double ang = (double)pos[t] * freq;
+            double ang = (double)pos[t] * freq[i];
             float cs = (float)cos(ang), sn = (float)sin(ang);
             for (int h = 0; h < nh; h++) {
                 float *xh = x + ((size_t)t * nh + h) * hd;
