@@ -10,9 +10,11 @@
 # 30 layers, 9 heads, 3 kv heads, ffn 1536, vocab 49152; ~540 MB of F32,
 # written to a temporary directory and deleted afterwards). Documents: 512
 # random ids each, scored at context 512 (one window per document).
-# refine: tokens / stage_seconds from --stats (time inside the stage: model
-# loading excluded, like the PyTorch timing, which excludes loading and a
-# warm-up batch). PyTorch: a plain Llama forward in torch (torch.no_grad,
+# Two figures per side: tokens per wall second (refine: stage_seconds from
+# --stats, model loading excluded; PyTorch: the forward loop after a warm-up
+# batch) and tokens per CPU second (refine: the whole process including
+# loading; PyTorch: the forward loop), the latter being the fair per-core
+# measure on a machine shared with other work. PyTorch: a plain Llama forward in torch (torch.no_grad,
 # float32, torch.set_num_threads(THREADS), batches of 8 documents), in the
 # virtualenv .venv-bench (created on first use: pip install torch numpy).
 # Also prints the GEMM kernel comparison against OpenBLAS when
@@ -39,24 +41,30 @@ echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //
 run_one() { # name model_dir vocab ndocs
     local name=$1 model=$2 vocab=$3 n=$4
     "$PY" bench/perplexity_torch.py docs "$vocab" "$n" 512 1 "$TMP/$name.jsonl"
-    "$PP" --model "$model" --ids-field ids --device cpu --max-context 512 --stride 256 \
+    /usr/bin/time -f "%U %S" -o "$TMP/$name.time" \
+        "$PP" --model "$model" --ids-field ids --device cpu --max-context 512 --stride 256 \
         --batch-tokens 4096 -t "$THREADS" --batch-docs 8 "$TMP/$name.jsonl" -o "$TMP/$name.out" \
         --stats "$TMP/$name.stats"
     "$PY" bench/perplexity_torch.py score "$model" "$TMP/$name.jsonl" "$THREADS" \
         >"$TMP/$name.torch" 2>"$TMP/$name.torch.err"
-    "$PY" - "$name" "$TMP/$name.stats" "$TMP/$name.torch" "$TMP/$name.out" "$THREADS" <<'PY'
+    "$PY" - "$name" "$TMP/$name.stats" "$TMP/$name.torch" "$TMP/$name.out" "$THREADS" \
+        "$TMP/$name.time" <<'PY'
 import json, sys
-name, stats, torch_out, out, threads = sys.argv[1:]
+name, stats, torch_out, out, threads, tfile = sys.argv[1:]
 s = json.load(open(stats))
 tok = sum(json.loads(l)["refine"]["tokens"] for l in open(out))
 # stage_seconds sums the busy time of all worker threads: per thread-second.
-ours = tok / s["stage_seconds"] * int(threads)
+wall = tok / s["stage_seconds"] * int(threads)
+# CPU seconds of the whole process (model loading and JSON included), robust
+# against other load on a shared machine.
+cpu = tok / sum(float(x) for x in open(tfile).read().split()[-2:])
 t = json.load(open(torch_out))
 diff = max(abs(json.loads(l)["refine"]["nll_mean"] - m) / m
            for l, m in zip(open(out), t["nll_mean"]))
-print("%-12s refine %9.1f tokens/s   torch %9.1f tokens/s   ratio %.2f   "
-      "(end to end incl. load %.2f s; max nll_mean rel. diff %.1e)"
-      % (name, ours, t["tokens_per_s"], ours / t["tokens_per_s"], s["seconds"], diff))
+print("%-11s per wall s: refine %8.1f torch %8.1f ratio %.2f | per CPU s: refine %8.1f "
+      "torch %8.1f ratio %.2f | nll_mean max rel. diff %.1e"
+      % (name, wall, t["tokens_per_s"], wall / t["tokens_per_s"], cpu, t["tokens_per_cpu_s"],
+         cpu / t["tokens_per_cpu_s"], diff))
 PY
 }
 

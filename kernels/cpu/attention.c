@@ -5,14 +5,15 @@
  * each) and the values as panels of 32 head columns (L × 32), so both
  * products run on the GEMM micro-kernel: for a block of 12 queries the
  * scores against all keys up to the block's last position are one row of
- * tiles, then masked, softmaxed (max-subtracted, in float with a double
- * sum), and multiplied by the value panels. Only a 12 × L score block is
+ * tiles, then masked, softmaxed (max-subtracted; AVX-512 exp where available), and
+ * multiplied by the value panels. Only a 12 × L score block is
  * ever held, never L × L. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kernels/cpu/cpu.h"
+
 
 float *rf_cpu_scratch(rf_kctx *c, size_t n)
 {
@@ -22,6 +23,78 @@ float *rf_cpu_scratch(rf_kctx *c, size_t n)
         c->scratch_cap = n;
     }
     return c->scratch;
+}
+
+/* row[0..vis) = softmax(row * scale), row[vis..nk) = 0 (the causal mask). */
+static void softmax_scalar(float *row, int vis, int nk, float scale)
+{
+    float mx = -INFINITY;
+    for (int j = 0; j < vis; j++) {
+        row[j] *= scale;
+        if (row[j] > mx)
+            mx = row[j];
+    }
+    double sum = 0;
+    for (int j = 0; j < vis; j++) {
+        row[j] = expf(row[j] - mx);
+        sum += row[j];
+    }
+    float inv = (float)(1.0 / sum);
+    for (int j = 0; j < vis; j++)
+        row[j] *= inv;
+    for (int j = vis; j < nk; j++)
+        row[j] = 0.0f;
+}
+
+#ifdef RF_X86
+__attribute__((target("avx512f"))) static void softmax_avx512(float *row, int vis, int nk,
+                                                              float scale)
+{
+    __m512 vs = _mm512_set1_ps(scale), vmax = _mm512_set1_ps(-INFINITY);
+    int j = 0;
+    for (; j + 16 <= vis; j += 16) {
+        __m512 v = _mm512_mul_ps(_mm512_loadu_ps(row + j), vs);
+        _mm512_storeu_ps(row + j, v);
+        vmax = _mm512_max_ps(vmax, v);
+    }
+    float mx = _mm512_reduce_max_ps(vmax);
+    for (; j < vis; j++) {
+        row[j] *= scale;
+        if (row[j] > mx)
+            mx = row[j];
+    }
+    __m512 vm = _mm512_set1_ps(mx), acc = _mm512_setzero_ps();
+    for (j = 0; j + 16 <= vis; j += 16) {
+        __m512 e = rf_cpu_exp512(_mm512_sub_ps(_mm512_loadu_ps(row + j), vm));
+        _mm512_storeu_ps(row + j, e);
+        acc = _mm512_add_ps(acc, e);
+    }
+    if (j < vis) {
+        __mmask16 k = (__mmask16)((1u << (vis - j)) - 1);
+        __m512 e = rf_cpu_exp512(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, row + j), vm));
+        e = _mm512_maskz_mov_ps(k, e);
+        _mm512_mask_storeu_ps(row + j, k, e);
+        acc = _mm512_add_ps(acc, e);
+    }
+    __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(acc));
+    for (j = 0; j < vis; j += 16) {
+        __mmask16 k = vis - j >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (vis - j)) - 1);
+        _mm512_mask_storeu_ps(row + j, k, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, row + j), inv));
+    }
+    for (j = vis; j < nk; j++)
+        row[j] = 0.0f;
+}
+#endif
+
+static void softmax(float *row, int vis, int nk, float scale)
+{
+#ifdef RF_X86
+    if (!strcmp(rf_cpu_gemm_isa(), "avx512")) {
+        softmax_avx512(row, vis, nk, scale);
+        return;
+    }
+#endif
+    softmax_scalar(row, vis, nk, scale);
 }
 
 void rf_cpu_attention(rf_kctx *c, float *out, const float *q, const float *k, const float *v,
@@ -66,26 +139,8 @@ void rf_cpu_attention(rf_kctx *c, float *out, const float *q, const float *k, co
                     for (int p = 0; p * NR < nk; p++)
                         rf_cpu_tile(c, m, NR, hd, qb, qs, kpack + (size_t)p * hd * NR,
                                     S + (size_t)p * NR, (size_t)Lp);
-                    for (int r = 0; r < m; r++) {
-                        float *row = S + (size_t)r * Lp;
-                        int vis = i0 + r + 1;
-                        float mx = -INFINITY;
-                        for (int j = 0; j < vis; j++) {
-                            row[j] *= scale;
-                            if (row[j] > mx)
-                                mx = row[j];
-                        }
-                        double sum = 0;
-                        for (int j = 0; j < vis; j++) {
-                            row[j] = expf(row[j] - mx);
-                            sum += row[j];
-                        }
-                        float inv = (float)(1.0 / sum);
-                        for (int j = 0; j < vis; j++)
-                            row[j] *= inv;
-                        for (int j = vis; j < nk; j++)
-                            row[j] = 0.0f;
-                    }
+                    for (int r = 0; r < m; r++)
+                        softmax(S + (size_t)r * Lp, i0 + r + 1, nk, scale);
                     float *ob = out + (size_t)(s0 + i0) * qs + (size_t)h * hd;
                     for (int p = 0; p < hp; p++) {
                         int nc = hd - p * NR < NR ? hd - p * NR : NR;

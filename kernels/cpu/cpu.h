@@ -13,6 +13,11 @@
 
 #include "kernels/ops.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define RF_X86 1
+#endif
+
 #define RF_CPU_NR 32 /* panel width */
 #define RF_CPU_MR 12 /* rows per tile (the AVX-512 kernel's register budget) */
 
@@ -39,6 +44,31 @@ float *rf_cpu_scratch(rf_kctx *c, size_t n);
 /* Name of the GEMM micro-kernel chosen for this CPU ("avx512", "avx2",
  * "scalar"). */
 const char *rf_cpu_gemm_isa(void);
+
+#ifdef RF_X86
+/* Vector exp, Cephes-style: n = round(x log2 e),
+ * r = x - n ln 2 in two parts, a degree-6 polynomial, times 2^n. Relative
+ * error about 1e-7, like expf; inputs below -87 give exp(-87), large ones
+ * overflow to infinity as expf does. */
+__attribute__((target("avx512f"))) static inline __m512 rf_cpu_exp512(__m512 x)
+{
+    x = _mm512_max_ps(x, _mm512_set1_ps(-87.0f));
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    x = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+    x = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), x);
+    __m512 z = _mm512_mul_ps(x, x);
+    __m512 y = _mm512_set1_ps(1.9875691500e-4f);
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(1.3981999507e-3f));
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(8.3334519073e-3f));
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(4.1665795894e-2f));
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(1.6666665459e-1f));
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(5.0000001201e-1f));
+    y = _mm512_fmadd_ps(y, z, _mm512_add_ps(x, _mm512_set1_ps(1.0f)));
+    return _mm512_scalef_ps(y, n);
+}
+
+#endif
 
 /* The ops, one per file. */
 rf_kweight *rf_cpu_weight_new(rf_kctx *c, const float *w, int rows, int cols);

@@ -189,7 +189,9 @@ void rf_cpu_weight_free(rf_kctx *c, rf_kweight *w)
     free(w);
 }
 
+#ifndef ROW_CHUNK
 #define ROW_CHUNK 96
+#endif
 
 void rf_cpu_matmul(rf_kctx *c, float *y, const float *x, const rf_kweight *w, const float *bias,
                    int T, int in, int out)
