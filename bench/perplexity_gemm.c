@@ -39,7 +39,7 @@ int main(void)
             w[i] = (float)((i * 40503u) % 1000) / 1000.0f - 0.5f;
         rf_kweight *kw = k->weight_new(c, w, N, K);
         double flops = 2.0 * T * K * N, best_own = 1e9, best_blas = 1e9;
-        for (int r = 0; r < 3; r++) {
+        for (int r = 0; r < 10; r++) {
             double t0 = now();
             k->matmul(c, y1, x, kw, NULL, T, K, N);
             double t1 = now();
