@@ -20,6 +20,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -182,7 +183,7 @@ static int choose_device(const char *dev, const rf_kernels **k, rf_err *err)
     return 0;
 }
 
-static int ppl_init_mode(rf_stage *st, const rf_opts *o, int calibrate, rf_err *err)
+static int init_state(rf_stage *st, const rf_opts *o, int calibrate, rf_err *err)
 {
     ppl_state *s = rf_xcalloc(1, sizeof *s);
     pthread_mutex_init(&s->mu, NULL);
@@ -278,6 +279,15 @@ static int ppl_init_mode(rf_stage *st, const rf_opts *o, int calibrate, rf_err *
     return 0;
 }
 
+/* The runner releases only stages whose init succeeded: clean up here. */
+static int ppl_init_mode(rf_stage *st, const rf_opts *o, int calibrate, rf_err *err)
+{
+    int rc = init_state(st, o, calibrate, err);
+    if (rc)
+        ppl_release(st);
+    return rc;
+}
+
 static int ppl_init(rf_stage *st, const rf_opts *o, rf_err *err)
 {
     return ppl_init_mode(st, o, 0, err);
@@ -366,7 +376,7 @@ static void verdict(const ppl_state *s, rf_work *w, doc_work *dw)
             t->cal = rf_xrealloc(t->cal, t->capcal * sizeof *t->cal);
         }
         calib_entry *e = &t->cal[t->ncal++];
-        memcpy(e->lang, dw->lang[0] ? dw->lang : "*", 32);
+        snprintf(e->lang, sizeof e->lang, "%s", dw->lang[0] ? dw->lang : "*");
         e->ppl = ppl;
         return;
     }

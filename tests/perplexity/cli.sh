@@ -14,8 +14,8 @@ python3 - "$T/in.jsonl" <<'PY'
 import json, random, sys
 r = random.Random(7)
 with open(sys.argv[1], "w") as f:
-    for i in range(60):
-        n = r.choice([2, 3, 17, 100, 300, 700])
+    for i in range(45):
+        n = 700 if i == 5 else r.choice([2, 3, 17, 100, 300])
         d = {"id": "d%d" % i, "text": "t", "ids": [r.randrange(512) for _ in range(n)]}
         if i % 3 == 0:
             d["refine"] = {"lang": "ko"}
@@ -33,7 +33,7 @@ PY
 expect_rc 0 "$PP" --model "$M/stories260K.gguf" --ids-field ids "$T/in.jsonl" -o "$T/out1.jsonl" \
     --rejects "$T/rej.jsonl" --stats "$T/st.json" -t 1
 stats_check "$T/st.json"
-[ "$(stats_get "$T/st.json" 's["docs_out"]')" = 60 ] || fail "60 documents should be scored"
+[ "$(stats_get "$T/st.json" 's["docs_out"]')" = 45 ] || fail "45 documents should be scored"
 [ "$(stats_get "$T/st.json" 's["reasons"]')" = "{'bad_ids': 3, 'no_ids': 1, 'too_few_tokens': 1}" ] ||
     fail "reasons: $(stats_get "$T/st.json" 's["reasons"]')"
 python3 - "$T/in.jsonl" "$T/out1.jsonl" <<'PY' || fail "annotations wrong"
@@ -87,7 +87,7 @@ for l in open(sys.argv[1]):
     if p <= 400 and not (lang == "ko" and p < 100):
         want.append(d["id"])
 got = [json.loads(l)["id"] for l in open(sys.argv[2])]
-assert got == want and 0 < len(got) < 60, (len(got), len(want))
+assert got == want and 0 < len(got) < 45, (len(got), len(want))
 PY
 
 # One model per language: ko scored by the tiny random model, the rest by
@@ -97,8 +97,8 @@ expect_rc 0 "$PP" --model "ko=$GEN/tiny.gguf" --model "$M/stories260K.gguf" --id
 grep -c '"lang":"ko"' "$T/rej2.jsonl" >/dev/null || fail "ids >= 64 of ko documents should be bad_ids for the tiny model"
 expect_rc 0 "$PP" --model "ko=$M/stories260K.gguf" --ids-field ids "$T/in.jsonl" -o "$T/ko.jsonl" \
     --stats "$T/st3.json"
-[ "$(stats_get "$T/st3.json" 's["counters"]["unscored_no_model"]')" -gt 30 ] || fail "unscored"
-[ "$(grep -c '"ppl"' "$T/ko.jsonl")" = 20 ] || fail "only ko documents are scored"
+[ "$(stats_get "$T/st3.json" 's["counters"]["unscored_no_model"]')" -gt 25 ] || fail "unscored"
+[ "$(grep -c '"ppl"' "$T/ko.jsonl")" = 15 ] || fail "only ko documents are scored"
 
 # calibrate -> cutoffs -> buckets.
 expect_rc 0 "$PP" calibrate --model "$M/stories260K.gguf" --ids-field ids "$T/in.jsonl" \
@@ -129,7 +129,7 @@ import json, sys
 rows = [json.loads(l)["refine"] for l in open(sys.argv[1])]
 assert rows and all(r["ppl_bucket"] in ("head", "middle") for r in rows)
 s = json.load(open(sys.argv[2]))
-assert s["reasons"]["ppl_bucket_tail"] >= 15, s["reasons"]
+assert s["reasons"]["ppl_bucket_tail"] >= 12, s["reasons"]
 PY
 expect_rc 2 "$PP" --model "$M/stories260K.gguf" --ids-field ids --keep head "$T/in.jsonl"
 grep -q "needs --cutoffs" "$T/err" || fail "--keep without --cutoffs"
