@@ -80,6 +80,24 @@ static int obj_next(obj_iter *it, char **key, size_t *vb, size_t *ve, rf_json_ty
     return 1;
 }
 
+/* Number of members of the (validated) JSON text's top-level object, or -1
+ * when it is not an object. */
+static long count_members(const char *p, size_t n)
+{
+    obj_iter it;
+    char *key;
+    size_t vb, ve;
+    rf_json_type vt;
+    long count = 0;
+    if (obj_begin(&it, p, n, 0) < 0)
+        return -1;
+    while (obj_next(&it, &key, &vb, &ve, &vt) == 1) {
+        count++;
+        free(key);
+    }
+    return count;
+}
+
 /* Parses a JSON array of non-negative integers (already validated JSON). */
 static int int_array(const char *p, size_t b, size_t e, uint64_t *out, int cap, int *count)
 {
@@ -209,18 +227,15 @@ int rf_safetensors_parse(rf_mfile *m, const void *bytes, size_t n, rf_err *err)
     const unsigned char *data = u + 8 + hn;
     uint64_t data_len = n - 8 - hn;
     /* Count members first: the array is sized once. */
+    long count = count_members(h, hn);
+    if (count < 0)
+        return rf_errf(err, RF_EFORMAT, "%s: safetensors header is not a JSON object", path);
     obj_iter it;
     char *key;
-    size_t vb, ve, count = 0;
+    size_t vb, ve;
     rf_json_type vt;
     int r;
-    if (obj_begin(&it, h, hn, 0) < 0)
-        return rf_errf(err, RF_EFORMAT, "%s: safetensors header is not a JSON object", path);
-    while ((r = obj_next(&it, &key, &vb, &ve, &vt)) == 1) {
-        count++;
-        free(key);
-    }
-    m->tensors = rf_xcalloc(count ? count : 1, sizeof *m->tensors);
+    m->tensors = rf_xcalloc(count ? (size_t)count : 1, sizeof *m->tensors);
     obj_begin(&it, h, hn, 0);
     while ((r = obj_next(&it, &key, &vb, &ve, &vt)) == 1) {
         if (!strcmp(key, "__metadata__")) {
@@ -246,18 +261,15 @@ int rf_hfconfig_parse(rf_mfile *m, const char *json, size_t n, rf_err *err)
     rf_json_error je;
     if (rf_json_validate(json, n, &je))
         return rf_errf(err, RF_EFORMAT, "config.json: not JSON (byte %zu: %s)", je.off, je.what);
+    long count = count_members(json, n);
+    if (count < 0)
+        return rf_errf(err, RF_EFORMAT, "config.json: not a JSON object");
     obj_iter it;
     char *key;
-    size_t vb, ve, count = 0;
+    size_t vb, ve;
     rf_json_type vt;
     int r;
-    if (obj_begin(&it, json, n, 0) < 0)
-        return rf_errf(err, RF_EFORMAT, "config.json: not a JSON object");
-    while ((r = obj_next(&it, &key, &vb, &ve, &vt)) == 1) {
-        count++;
-        free(key);
-    }
-    m->meta = rf_xrealloc(m->meta, (m->nmeta + count + 1) * sizeof *m->meta);
+    m->meta = rf_xrealloc(m->meta, (m->nmeta + (size_t)count + 1) * sizeof *m->meta);
     obj_begin(&it, json, n, 0);
     while ((r = obj_next(&it, &key, &vb, &ve, &vt)) == 1) {
         rf_meta *mv = &m->meta[m->nmeta++];
