@@ -2,8 +2,10 @@
 
   make_models.py tiny OUTDIR
       a tiny random Llama (dim 16, 2 layers, 4 heads, 2 kv heads, ffn 32,
-      vocab 64) as tiny.gguf (F32) and tiny/model.safetensors + config.json,
-      the seeds of the model-file fuzz corpus and of the malformed-file tests.
+      vocab 64) as tiny.gguf (F32) and tiny/model.safetensors + config.json
+      (also tiny-f16/, tiny-bf16/ with half-precision matrices), and a Qwen2
+      variant with q/k/v biases (tiny-qwen2/ and tiny-qwen2.gguf): the seeds
+      of the fuzz corpus, the malformed-file tests and the HF parity checks.
   make_models.py requant STORIES.gguf OUTDIR
       stories260K re-written with its matrices in F16, BF16, Q8_0, Q4_0 and
       Q4_1 (norms stay F32), quantised by the GGUF block rules, to check that
@@ -133,6 +135,19 @@ def read_gguf(path):
     return kv, tensors
 
 
+def write_safetensors(path, tensors):
+    """tensors: list of (name, shape, dtype name, values)."""
+    header, data = {}, bytearray()
+    code = {"F32": F32, "F16": F16, "BF16": BF16}
+    for name, shape, dt, vals in tensors:
+        b = encode(vals, code[dt])
+        header[name] = {"dtype": dt, "shape": shape, "data_offsets": [len(data), len(data) + len(b)]}
+        data += b
+    hj = json.dumps(header).encode()
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    open(path, "wb").write(struct.pack("<Q", len(hj)) + hj + data)
+
+
 def tiny(outdir):
     rnd = random.Random(1234)
     D, L, H, KV, F, V = 16, 2, 4, 2, 32, 64
@@ -180,7 +195,7 @@ def tiny(outdir):
            "self_attn.k_proj", "attn_v": "self_attn.v_proj", "attn_output": "self_attn.o_proj",
            "ffn_norm": "post_attention_layernorm", "ffn_gate": "mlp.gate_proj", "ffn_up":
            "mlp.up_proj", "ffn_down": "mlp.down_proj"}
-    header, data = {}, bytearray()
+    hf = []
     for n, d, v in g:
         if n.startswith("blk."):
             _, l, op, _ = n.split(".")
@@ -191,18 +206,43 @@ def tiny(outdir):
             hn = "model.layers.%s.%s.weight" % (l, sub[op])
         else:
             hn = names[n]
-        b = encode(v, F32)
-        header[hn] = {"dtype": "F32", "shape": d, "data_offsets": [len(data), len(data) + len(b)]}
-        data += b
-    hj = json.dumps(header).encode()
-    sd = os.path.join(outdir, "tiny")
-    os.makedirs(sd, exist_ok=True)
-    open(os.path.join(sd, "model.safetensors"), "wb").write(struct.pack("<Q", len(hj)) + hj + data)
-    json.dump({"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": D,
-               "intermediate_size": F, "num_hidden_layers": L, "num_attention_heads": H,
-               "num_key_value_heads": KV, "vocab_size": V, "rms_norm_eps": 1e-5,
-               "rope_theta": 10000.0, "tie_word_embeddings": False, "hidden_act": "silu"},
-              open(os.path.join(sd, "config.json"), "w"), indent=1)
+        hf.append((hn, d, v))
+    config = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": D,
+              "intermediate_size": F, "num_hidden_layers": L, "num_attention_heads": H,
+              "num_key_value_heads": KV, "vocab_size": V, "rms_norm_eps": 1e-5,
+              "rope_theta": 10000.0, "tie_word_embeddings": False, "hidden_act": "silu"}
+    for sub_dir, dt in (("tiny", "F32"), ("tiny-f16", "F16"), ("tiny-bf16", "BF16")):
+        sd = os.path.join(outdir, sub_dir)
+        write_safetensors(os.path.join(sd, "model.safetensors"),
+                          [(n, d, dt if len(d) == 2 else "F32", v) for n, d, v in hf])
+        json.dump(config, open(os.path.join(sd, "config.json"), "w"), indent=1)
+    # Qwen2: the same weights plus q/k/v biases, rotate-half order in both the
+    # safetensors and the GGUF copy (llama.cpp does not permute qwen2).
+    bias = {}
+    for l in range(L):
+        for op, rows in (("q", D), ("k", KV * hd), ("v", KV * hd)):
+            bias[(l, op)] = [rnd.gauss(0, 0.5) for _ in range(rows)]
+    qhf = list(hf)
+    for (l, op), b in sorted(bias.items()):
+        qhf.append(("model.layers.%d.self_attn.%s_proj.bias" % (l, op), [len(b)], b))
+    sd = os.path.join(outdir, "tiny-qwen2")
+    write_safetensors(os.path.join(sd, "model.safetensors"), [(n, d, "F32", v) for n, d, v in qhf])
+    qc = dict(config, model_type="qwen2", architectures=["Qwen2ForCausalLM"], rope_theta=1000000.0)
+    json.dump(qc, open(os.path.join(sd, "config.json"), "w"), indent=1)
+    inv = {v: k for k, v in names.items()}
+    inv_sub = {v: k for k, v in sub.items()}
+    qg = []
+    for n, d, v in qhf:
+        if n.startswith("model.layers."):
+            parts = n.split(".")
+            gname = "blk.%s.%s.%s" % (parts[2], inv_sub[".".join(parts[3:-1])], parts[-1])
+        else:
+            gname = inv[n]
+        qg.append((gname, d, F32, encode(v, F32)))
+    qkv = [("general.architecture", 8, "qwen2")] + [
+        (k.replace("llama.", "qwen2."), t, 1000000.0 if k.endswith("freq_base") else v)
+        for k, t, v in kv[1:]]
+    write_gguf(os.path.join(outdir, "tiny-qwen2.gguf"), qkv, qg)
 
 
 def requant(src, outdir):

@@ -2,7 +2,9 @@
 # perplexity.parity — refine's per-token NLLs on stories260K (the GGUF and
 # the safetensors copies, full passes and windows, and refine-perplexity's
 # nll_mean) against an independent float64 numpy forward pass over the
-# original llama2.c checkpoint (ref_llama2c.py), within 1e-4 relative.
+# original llama2.c checkpoint (ref_llama2c.py), and on generated HF-style
+# checkpoints (F16/BF16 safetensors, Qwen2 with biases) against a numpy
+# forward over the safetensors (ref_hf.py); all within 1e-4 relative.
 # Needs $REFINE_PYTHON with numpy (tests/requirements/perplexity.txt).
 source "$(dirname "$0")/../cli/lib.sh"
 need_data
@@ -55,6 +57,19 @@ cmp_nll "$T/scalar.txt" "$T/ref.txt" "gguf (portable C kernel) vs numpy"
 "$LM" "$M/stories260K.gguf" --max-context 256 --stride 100 --batch-tokens 700 <"$T/long.txt" \
     >"$T/w.txt" || fail "lm_nll windows"
 cmp_nll "$T/w.txt" "$T/refw.txt" "windows 256/100 vs numpy"
+
+# HF checkpoints (rotate-half RoPE) against the numpy forward over the same
+# safetensors: F32, F16, BF16 matrices, and Qwen2 with q/k/v biases in both
+# containers (make_models.py tiny).
+GEN=${REFINE_PPL_MODELS:?}
+head -n 8 "$T/ids.txt" | awk '{ for (i = 1; i <= NF; i++) $i = $i % 64; print }' >"$T/ids64.txt"
+for m in tiny tiny-f16 tiny-bf16 tiny-qwen2; do
+    "$REFINE_PYTHON" "$HERE/ref_hf.py" "$GEN/$m" <"$T/ids64.txt" >"$T/ref-$m.txt" || fail "ref_hf $m"
+    "$LM" "$GEN/$m" <"$T/ids64.txt" >"$T/$m.txt" || fail "lm_nll $m"
+    cmp_nll "$T/$m.txt" "$T/ref-$m.txt" "$m (safetensors) vs numpy"
+done
+"$LM" "$GEN/tiny-qwen2.gguf" <"$T/ids64.txt" >"$T/qwen2-gguf.txt" || fail "lm_nll qwen2 gguf"
+cmp_nll "$T/qwen2-gguf.txt" "$T/ref-tiny-qwen2.txt" "tiny-qwen2 (GGUF) vs numpy"
 
 # The stage: nll_mean per document equals the reference mean.
 python3 - "$T/ids.txt" "$T/in.jsonl" <<'PY'

@@ -27,6 +27,9 @@ refine_cli_test(perplexity SCRIPT perplexity/cli.sh LABELS perplexity)
 set_tests_properties(cli.perplexity PROPERTIES FIXTURES_REQUIRED ppl_models)
 set_property(TEST cli.perplexity APPEND PROPERTY ENVIRONMENT "REFINE_PPL_MODELS=${PPL_MODELS}")
 refine_cli_test(perplexity_parity SCRIPT perplexity/parity.sh LABELS perplexity)
+set_tests_properties(cli.perplexity_parity PROPERTIES FIXTURES_REQUIRED ppl_models)
+set_property(TEST cli.perplexity_parity APPEND PROPERTY ENVIRONMENT
+             "REFINE_PPL_MODELS=${PPL_MODELS}")
 
 # Fuzz target for the model-file readers; the corpus replays in every build:
 #   CC=clang cmake -S . -B build-fuzz -DREFINE_FUZZ=ON -DREFINE_CUDA=OFF
