@@ -1,4 +1,5 @@
-/* device_none.c — the device probe of a build without the CUDA backend. */
+/* device_none.c — the device probe and CUDA table lookup of a build without
+ * the CUDA backend: no devices, no table. */
 #include <stdio.h>
 
 #include "kernels/device.h"
@@ -13,4 +14,11 @@ int rf_cuda_device_count(char *desc, size_t cap)
     if (desc && cap)
         snprintf(desc, cap, "built without CUDA (configure with -DREFINE_CUDA=ON)");
     return 0;
+}
+
+#include "kernels/ops.h"
+
+const rf_kernels *rf_kernels_cuda(void)
+{
+    return NULL;
 }
