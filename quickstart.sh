@@ -4,8 +4,9 @@
 #   1. installs the Debian packages it needs (only the missing ones; sudo when
 #      not root),
 #   2. configures and builds (build/, Release; CUDA when nvcc is present),
-#   3. runs pipelines/default.pipeline over examples/shard-*.jsonl.zst and
-#      prints the per-stage summary; results go to out/.
+#   3. indexes the toy evaluation set the examples leak from, runs
+#      pipelines/default.pipeline over examples/shard-*.jsonl.zst and prints
+#      the per-stage summary; results go to out/.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -28,6 +29,8 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)"
 
 mkdir -p out
+# The decontamination index of the toy evaluation set the examples leak from.
+build/bin/refine-decontam index -q -o out/toy.dcx examples/eval/toy_eval.jsonl:question,answer
 build/bin/refine run pipelines/default.pipeline examples/shard-*.jsonl.zst \
     -o out/example.jsonl.zst --rejects out/example.rejects.jsonl.zst --stats out/example.stats.json
 echo "quickstart: kept documents in out/example.jsonl.zst, rejects in out/example.rejects.jsonl.zst,"

@@ -34,15 +34,5 @@ refine_dc_test(parity)
 # Fuzz target (CSV/TSV, JSON paths, index files, token stream): the corpus
 # replays under ctest in every build; with -DREFINE_FUZZ=ON the libFuzzer
 # binary is built too: build-fuzz/tests/fuzz_decontam tests/fuzz/corpus/decontam
-add_executable(fuzz_decontam_replay fuzz/replay.c fuzz/fuzz_decontam.c)
-target_link_libraries(fuzz_decontam_replay PRIVATE refine_decontam refine_core)
-set_target_properties(fuzz_decontam_replay PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-add_test(NAME fuzz.decontam_replay
-         COMMAND fuzz_decontam_replay ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/decontam)
-set_tests_properties(fuzz.decontam_replay PROPERTIES LABELS "fuzz;decontam" TIMEOUT 300)
-if(REFINE_FUZZ)
-  add_executable(fuzz_decontam fuzz/fuzz_decontam.c)
-  target_link_libraries(fuzz_decontam PRIVATE refine_decontam refine_core)
-  target_link_options(fuzz_decontam PRIVATE -fsanitize=fuzzer)
-  set_target_properties(fuzz_decontam PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-endif()
+refine_fuzz_target(NAME decontam SOURCES fuzz/fuzz_decontam.c LIBS refine_decontam CORPUS fuzz/corpus/decontam
+                   LABELS decontam)

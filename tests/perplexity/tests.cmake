@@ -34,15 +34,5 @@ set_property(TEST cli.perplexity_parity APPEND PROPERTY ENVIRONMENT
 # Fuzz target for the model-file readers; the corpus replays in every build:
 #   CC=clang cmake -S . -B build-fuzz -DREFINE_FUZZ=ON -DREFINE_CUDA=OFF
 #   build-fuzz/tests/fuzz_model tests/fuzz/corpus/model
-add_executable(fuzz_model_replay fuzz/replay.c fuzz/fuzz_model.c)
-target_link_libraries(fuzz_model_replay PRIVATE refine_kernels refine_core)
-set_target_properties(fuzz_model_replay PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-add_test(NAME fuzz.model_replay
-         COMMAND fuzz_model_replay ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/model)
-set_tests_properties(fuzz.model_replay PROPERTIES LABELS "fuzz;perplexity" TIMEOUT 300)
-if(REFINE_FUZZ)
-  add_executable(fuzz_model fuzz/fuzz_model.c)
-  target_link_libraries(fuzz_model PRIVATE refine_kernels refine_core)
-  target_link_options(fuzz_model PRIVATE -fsanitize=fuzzer)
-  set_target_properties(fuzz_model PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-endif()
+refine_fuzz_target(NAME model SOURCES fuzz/fuzz_model.c LIBS refine_kernels CORPUS fuzz/corpus/model
+                   LABELS perplexity)
