@@ -1,0 +1,257 @@
+/* buckets.c — the `minhash buckets` step. A unit is (band b, hash range r):
+ * the task reads band b's sorted section of every shard's signature file,
+ * only the records whose band hash falls in range r (found by binary search),
+ * and merges them k-way with a heap ordered by (hash, shard, record). Each
+ * run of equal band hashes is an LSH bucket; its first member (in shard,
+ * record order) is paired with every other member, which connects the bucket
+ * in the union-find of `cluster` without emitting k² pairs for a bucket of k
+ * identical documents. Memory is a fixed read buffer per shard, never the
+ * signatures themselves; pairs stream to WORK/minhash/pairs/bBBB-rRRRRR.pairs. */
+#define _XOPEN_SOURCE 700
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dedup/afile.h"
+#include "dedup/dedup.h"
+
+int rf_dedup_probe(const char *path, uint32_t kind, uint64_t params, uint32_t unit,
+                   uint32_t nshards);
+
+typedef struct stream {
+    rf_rstream rs;
+    uint32_t shard;
+    uint64_t records;
+    uint64_t h;        /* current record */
+    uint32_t ord;
+    int have_prev;
+} stream;
+
+typedef struct bctx {
+    rf_dedup_work *w;
+    rf_dedup_step *step;
+    uint64_t params;
+    uint32_t *units;
+    size_t bufrec;     /* records per stream buffer */
+    int keep_open;
+    uint64_t pairs_total;
+    pthread_mutex_t mu;
+} bctx;
+
+static uint64_t get64(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+static uint32_t get32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* Advances to the next record, checking order and range; returns 1, 0 at
+ * the end, negative on error. */
+static int s_next(stream *s, rf_err *err)
+{
+    int r = rf_rstream_next(&s->rs, err);
+    if (r <= 0)
+        return r;
+    uint64_t h = get64(s->rs.rec);
+    uint32_t ord = get32(s->rs.rec + 8);
+    if (ord >= s->records || (s->have_prev && (h < s->h || (h == s->h && ord <= s->ord))))
+        return rf_errf(err, RF_EFORMAT, "%s: band section is corrupt (unsorted or out of range)",
+                       s->rs.path);
+    s->h = h;
+    s->ord = ord;
+    s->have_prev = 1;
+    return 1;
+}
+
+static int less(const stream *a, const stream *b)
+{
+    if (a->h != b->h)
+        return a->h < b->h;
+    if (a->shard != b->shard)
+        return a->shard < b->shard;
+    return a->ord < b->ord;
+}
+
+static void sift_down(stream **h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && less(h[l], h[m]))
+            m = l;
+        if (r < n && less(h[r], h[m]))
+            m = r;
+        if (m == i)
+            return;
+        stream *t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+static int bucket_unit(void *vctx, size_t ui, rf_err *err)
+{
+    bctx *C = vctx;
+    rf_dedup_work *w = C->w;
+    uint32_t unit = C->units[ui];
+    uint32_t R = w->p.bucket_ranges;
+    uint32_t band = unit / R, range = unit % R;
+    uint64_t lo, hi;
+    rf_key_range(range, R, &lo, &hi);
+    uint32_t S = w->nshards;
+    stream *st = rf_xcalloc(S, sizeof *st);
+    stream **heap = rf_xcalloc(S, sizeof *heap);
+    char **paths = rf_xcalloc(S, sizeof *paths);
+    size_t nh = 0;
+    uint64_t npairs = 0;
+    rf_afile out;
+    int out_open = 0;
+    uint32_t opened = 0;
+    int rc = 0;
+    for (uint32_t s = 0; s < S && !rc; s++) {
+        paths[s] = rf_dedup_path(w, "minhash/sig/%05u.sig", s);
+        stream *x = &st[s];
+        x->shard = s;
+        if (!rf_dedup_probe(paths[s], RF_DFILE_SIG, C->params, s, S)) {
+            rc = rf_errf(err, RF_EUSAGE, "%s: missing or incomplete: the signatures step has not "
+                                         "finished shard %u", paths[s], s);
+            break;
+        }
+        FILE *f = fopen(paths[s], "rb");
+        unsigned char hb[RF_DFILE_HDR];
+        rf_dfile_hdr h;
+        size_t got = f ? fread(hb, 1, sizeof hb, f) : 0;
+        if (f)
+            fclose(f);
+        rc = rf_dfile_hdr_decode(hb, got, RF_DFILE_SIG, &h, paths[s], err);
+        if (!rc && h.aux != w->p.bands)
+            rc = rf_errf(err, RF_EFORMAT, "%s: %llu bands, the parameters say %u", paths[s],
+                         (unsigned long long)h.aux, w->p.bands);
+        if (rc)
+            break;
+        x->records = h.records;
+        uint64_t base = RF_DFILE_HDR + h.count * 24 + (uint64_t)band * h.count * RF_BAND_REC;
+        rc = rf_rstream_open(&x->rs, paths[s], RF_BAND_REC, C->bufrec, C->keep_open, base,
+                             h.count, lo, hi, err);
+        if (rc)
+            break;
+        opened = s + 1;
+        int r = s_next(x, err);
+        if (r < 0)
+            rc = r;
+        else if (r == 1)
+            heap[nh++] = x;
+    }
+    if (rc)
+        goto out;
+    for (size_t i = nh; i-- > 0;)
+        sift_down(heap, nh, i);
+
+    char *opath = rf_dedup_path(w, "minhash/pairs/b%03u-r%05u.pairs", band, range);
+    rc = rf_afile_open(&out, opath, err);
+    free(opath);
+    if (rc)
+        goto out;
+    out_open = 1;
+    unsigned char zero[RF_DFILE_HDR] = {0};
+    rc = rf_afile_write(&out, zero, sizeof zero, err);
+    /* The bucket being merged: its hash and first member. */
+    int have = 0;
+    uint64_t bh = 0;
+    uint32_t fs = 0, fo = 0;
+    while (!rc && nh) {
+        stream *x = heap[0];
+        if (have && x->h == bh) {
+            rf_pair p = {fs, fo, x->shard, x->ord};
+            rc = rf_afile_write(&out, &p, sizeof p, err);
+            npairs++;
+        } else {
+            have = 1;
+            bh = x->h;
+            fs = x->shard;
+            fo = x->ord;
+        }
+        if (rc)
+            break;
+        int r = s_next(x, err);
+        if (r < 0) {
+            rc = r;
+            break;
+        }
+        if (r == 0)
+            heap[0] = heap[--nh];
+        sift_down(heap, nh, 0);
+    }
+    if (!rc) {
+        rf_dfile_hdr h = {RF_DFILE_PAIRS, RF_DFILE_VERSION, C->params, unit, S, 0, npairs, band};
+        unsigned char hb[RF_DFILE_HDR];
+        rf_dfile_hdr_encode(&h, hb);
+        rc = rf_afile_commit(&out, hb, sizeof hb, err);
+        out_open = 0;
+    }
+out:
+    if (out_open)
+        rf_afile_abort(&out);
+    for (uint32_t s = 0; s < opened; s++)
+        rf_rstream_close(&st[s].rs);
+    for (uint32_t s = 0; s < S; s++)
+        free(paths[s]);
+    free(st);
+    free(heap);
+    free(paths);
+    if (!rc) {
+        pthread_mutex_lock(&C->mu);
+        C->pairs_total += npairs;
+        pthread_mutex_unlock(&C->mu);
+    }
+    return rc;
+}
+
+int rf_dedup_buckets(rf_dedup_work *w, rf_dedup_step *step, rf_err *err)
+{
+    bctx C;
+    memset(&C, 0, sizeof C);
+    C.w = w;
+    C.step = step;
+    C.params = rf_dedup_params_hash(&w->p, 1);
+    uint32_t nunits = w->p.bands * w->p.bucket_ranges;
+    C.units = rf_xmalloc(nunits * sizeof *C.units);
+    size_t n = 0;
+    for (uint32_t u = step->task; u < nunits; u += step->ntasks) {
+        char *p = rf_dedup_path(w, "minhash/pairs/b%03u-r%05u.pairs", u / w->p.bucket_ranges,
+                                u % w->p.bucket_ranges);
+        int done = !step->force && rf_dedup_probe(p, RF_DFILE_PAIRS, C.params, u, w->nshards);
+        free(p);
+        if (done)
+            step->units_skipped++;
+        else
+            C.units[n++] = u;
+    }
+    /* A fixed budget of read buffers per merge (about 64 MB), at least 256
+     * records per shard; many shards are reopened per refill instead of
+     * holding thousands of descriptors. */
+    size_t threads = step->threads > 0 ? (size_t)step->threads : 1;
+    C.bufrec = (64u << 20) / RF_BAND_REC / w->nshards / threads;
+    if (C.bufrec < 256)
+        C.bufrec = 256;
+    if (C.bufrec > 65536)
+        C.bufrec = 65536;
+    C.keep_open = w->nshards <= 256;
+    pthread_mutex_init(&C.mu, NULL);
+    int rc = rf_dedup_parallel(n, (int)threads, bucket_unit, &C, err);
+    pthread_mutex_destroy(&C.mu);
+    if (!rc) {
+        step->units_done += n;
+        rf_stats_count(&step->stats, "minhash_candidate_pairs", C.pairs_total);
+    }
+    free(C.units);
+    return rc;
+}
