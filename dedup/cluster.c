@@ -412,16 +412,30 @@ int rf_dedup_cluster(rf_dedup_work *w, rf_dedup_step *step, rf_err *err)
         step->units_skipped++;
         goto out; /* one task does the whole step; others have nothing to do */
     }
-    if (!step->force && !step->pairs_out &&
-        rf_dedup_probe(opath, RF_DFILE_REMOVE, C.params, 0, C.S)) {
-        step->units_skipped++;
-        goto out;
-    }
     int verify = step->verify > 0;
     if (verify && !w->p.shingles) {
         rc = rf_errf(err, RF_EUSAGE, "--verify needs the shingle sets: run `minhash signatures` "
                                      "with --verify (in a new --work-dir)");
         goto out;
+    }
+    /* The header's records field holds the --verify threshold it was made
+     * with: a finished file made with another threshold is redone. */
+    uint64_t vbits;
+    double vthr = verify ? step->verify : 0.0;
+    memcpy(&vbits, &vthr, sizeof vbits);
+    if (!step->force && !step->pairs_out &&
+        rf_dedup_probe(opath, RF_DFILE_REMOVE, C.params, 0, C.S)) {
+        FILE *f = fopen(opath, "rb");
+        unsigned char hb[RF_DFILE_HDR];
+        rf_dfile_hdr h;
+        size_t got = f ? fread(hb, 1, sizeof hb, f) : 0;
+        if (f)
+            fclose(f);
+        rf_err e2;
+        if (!rf_dfile_hdr_decode(hb, got, RF_DFILE_REMOVE, &h, opath, &e2) && h.records == vbits) {
+            step->units_skipped++;
+            goto out;
+        }
     }
     C.si = rf_xcalloc(C.S, sizeof *C.si);
     for (uint32_t s = 0; s < C.S && !rc; s++) {
@@ -526,7 +540,7 @@ int rf_dedup_cluster(rf_dedup_work *w, rf_dedup_step *step, rf_err *err)
     rc = rf_afile_open(&out, opath, err);
     if (!rc) {
         out_open = 1;
-        rf_dfile_hdr h = {RF_DFILE_REMOVE, RF_DFILE_VERSION, C.params, 0, C.S, 0, entries, 2};
+        rf_dfile_hdr h = {RF_DFILE_REMOVE, RF_DFILE_VERSION, C.params, 0, C.S, vbits, entries, 2};
         unsigned char hb[RF_DFILE_HDR];
         rf_dfile_hdr_encode(&h, hb);
         rc = rf_afile_write(&out, hb, sizeof hb, err);

@@ -230,13 +230,13 @@ static int stage_process(rf_stage *st, rf_work *w, rf_doc *d, rf_err *err)
         ord = d->seq;
     } else {
         if (d->input >= F->nsh)
-            return rf_errf(err, RF_EUSAGE, "input %u is not a shard of the work dir (it has %u)",
+            return rf_errf(err, RF_EFORMAT, "input %u is not a shard of the work dir (it has %u)",
                            d->input + 1, F->nsh);
         shard = d->input;
         ord = d->seq >= F->sh[shard].first ? d->seq - F->sh[shard].first : UINT64_MAX;
     }
     if (ord >= F->sh[shard].records)
-        return rf_errf(err, RF_EUSAGE,
+        return rf_errf(err, RF_EFORMAT,
                        "%s has more records than when the work dir was made (%llu): inputs "
                        "changed, or not the work dir's shards in its order",
                        F->w.names[shard], (unsigned long long)F->sh[shard].records);
@@ -244,7 +244,7 @@ static int stage_process(rf_stage *st, rf_work *w, rf_doc *d, rf_err *err)
     const rf_rm *m = find(&F->sh[shard].mh, (uint32_t)ord);
     if ((e && XXH3_64bits(d->line, d->line_len) != e->line_hash) ||
         (m && XXH3_64bits(d->line, d->line_len) != m->line_hash))
-        return rf_errf(err, RF_EUSAGE,
+        return rf_errf(err, RF_EFORMAT,
                        "%s record %llu is not the document the work dir was built from (inputs "
                        "changed, or not the work dir's shards in its order)",
                        F->w.names[shard], (unsigned long long)ord + 1);

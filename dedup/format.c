@@ -483,6 +483,21 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
+/* Whether path is a tar archive (members have their own names). */
+static int is_archive(const char *path, int *tar, rf_err *err)
+{
+    rf_input *in;
+    int rc = rf_input_open(&in, path, err);
+    if (rc)
+        return rc;
+    rf_src *src;
+    const char *name;
+    rc = rf_input_next(in, &src, &name, err);
+    *tar = rc == 0 || (rc == 1 && strcmp(name, path) != 0);
+    rf_input_close(in);
+    return rc < 0 ? rc : 0;
+}
+
 static void free_list(char **l, uint32_t n)
 {
     if (!l)
@@ -512,6 +527,16 @@ int rf_dedup_work_open(rf_dedup_work *w, const char *dir, char *const *inputs, s
         for (size_t i = 0; i < ninputs; i++) {
             if (!strcmp(inputs[i], "-")) {
                 rc = rf_errf(err, RF_EUSAGE, "dedup needs files: stdin cannot be read twice");
+                goto out;
+            }
+            int tar = 0;
+            rc = is_archive(inputs[i], &tar, err);
+            if (rc)
+                goto out;
+            if (tar) {
+                rc = rf_errf(err, RF_EUSAGE,
+                             "%s: a tar archive; dedup shards are JSONL files (extract the "
+                             "members, or refine-cat them into shards first)", inputs[i]);
                 goto out;
             }
             char *real = realpath(inputs[i], NULL);
