@@ -121,7 +121,7 @@ static int bucket_unit(void *vctx, size_t ui, rf_err *err)
         stream *x = &st[s];
         x->shard = s;
         if (!rf_dedup_probe(paths[s], RF_DFILE_SIG, C->params, s, S)) {
-            rc = rf_errf(err, RF_EUSAGE, "%s: missing or incomplete: the signatures step has not "
+            rc = rf_errf(err, RF_EUSAGE, "%s: missing, incomplete or made with other parameters: the signatures step has not "
                                          "finished shard %u", paths[s], s);
             break;
         }

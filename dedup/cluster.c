@@ -158,7 +158,7 @@ static int for_pairs(cl *C, pair_fn fn, void *ctx, rf_err *err)
         char *path = rf_dedup_path(w, "minhash/pairs/b%03u-r%05u.pairs", u / w->p.bucket_ranges,
                                    u % w->p.bucket_ranges);
         if (!rf_dedup_probe(path, RF_DFILE_PAIRS, C->params, u, C->S)) {
-            rc = rf_errf(err, RF_EUSAGE, "%s: missing or incomplete: the buckets step has not "
+            rc = rf_errf(err, RF_EUSAGE, "%s: missing, incomplete or made with other parameters: the buckets step has not "
                                          "finished unit %u", path, u);
             free(path);
             break;
@@ -442,7 +442,7 @@ int rf_dedup_cluster(rf_dedup_work *w, rf_dedup_step *step, rf_err *err)
         C.si[s].fd = -1;
         char *path = rf_dedup_path(w, "minhash/sig/%05u.sig", s);
         if (!rf_dedup_probe(path, RF_DFILE_SIG, C.params, s, C.S)) {
-            rc = rf_errf(err, RF_EUSAGE, "%s: missing or incomplete: the signatures step has not "
+            rc = rf_errf(err, RF_EUSAGE, "%s: missing, incomplete or made with other parameters: the signatures step has not "
                                          "finished shard %u", path, s);
         } else {
             int fd = open(path, O_RDONLY | O_CLOEXEC);

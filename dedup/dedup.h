@@ -247,7 +247,8 @@ int rf_dedup_cluster(rf_dedup_work *w, rf_dedup_step *s, rf_err *err);
 typedef struct rf_dedup_filter_opts {
     const char *out_dir;
     int annotate;
-    int use_exact, use_minhash;
+    int use_exact, use_minhash;   /* apply the method when it has finished */
+    int need_exact, need_minhash; /* and fail when this one has not */
 } rf_dedup_filter_opts;
 
 int rf_dedup_filter(rf_dedup_work *w, const rf_dedup_filter_opts *fo, rf_dedup_step *s,

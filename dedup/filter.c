@@ -476,10 +476,10 @@ int rf_dedup_filter(rf_dedup_work *w, const rf_dedup_filter_opts *fo, rf_dedup_s
 {
     int ue = fo->use_exact && rf_dedup_exact_done(w);
     int um = fo->use_minhash && rf_dedup_minhash_done(w);
-    if (fo->use_exact && !ue && !(fo->use_minhash && um))
+    if (fo->need_exact && !ue)
         return rf_errf(err, RF_EUSAGE, "%s: the exact steps have not finished (hash, resolve)",
                        w->dir);
-    if (fo->use_minhash && !um && !(fo->use_exact && ue))
+    if (fo->need_minhash && !um)
         return rf_errf(err, RF_EUSAGE,
                        "%s: the minhash steps have not finished (signatures, buckets, cluster)",
                        w->dir);

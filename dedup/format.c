@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -706,17 +707,17 @@ void rf_dedup_work_release(rf_dedup_work *w)
 
 /* ---- crash hook for restart tests ---- */
 
-static int committed_units;
+static _Atomic int committed_units;
 
 int rf_dedup_unit_committed(void)
 {
-    return ++committed_units;
+    return atomic_fetch_add(&committed_units, 1) + 1;
 }
 
 void rf_dedup_crash_point(void)
 {
     const char *e = getenv("REFINE_DEDUP_CRASH_AFTER");
-    if (e && *e && committed_units >= atoi(e)) {
+    if (e && *e && atomic_load(&committed_units) >= atoi(e)) {
         /* As a preempted job: no cleanup, no message. */
         kill(getpid(), SIGKILL);
     }

@@ -500,7 +500,7 @@ int rf_dedup_main(int argc, char **argv)
         rf_dedup_step_release(&st);
         rf_stats_init(&st.stats, "dedup");
         st.units_done = st.units_skipped = 0;
-        rf_dedup_filter_opts fo = {out_dir, rf_opt_flag(o, "annotate"), ex, mh};
+        rf_dedup_filter_opts fo = {out_dir, rf_opt_flag(o, "annotate"), ex, mh, ex, mh};
         t = now_sec();
         rc = rf_dedup_filter(&w, &fo, &st, &err);
         say(cfg.verbosity, "filter", &st, now_sec() - t);
@@ -572,7 +572,7 @@ int rf_dedup_main(int argc, char **argv)
             rc = rf_dedup_work_load_params(&w, 1, &err);
         if (!rc)
             rc = check_explicit(o, &w, is_min, &err);
-        rf_dedup_filter_opts fo = {out_dir, rf_opt_flag(o, "annotate"), 1, 1};
+        rf_dedup_filter_opts fo = {out_dir, rf_opt_flag(o, "annotate"), 1, 1, !is_min, is_min};
         if (!rc && (is_min ? !w.has_minhash : !w.has_exact))
             rc = rf_errf(&err, RF_EUSAGE, "%s: no %s results", wd, method);
         if (!rc)

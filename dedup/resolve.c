@@ -147,7 +147,7 @@ static int resolve_unit(void *vctx, size_t ui, rf_err *err)
     for (uint32_t s = 0; s < S && !rc; s++) {
         paths[s] = rf_dedup_path(w, "exact/hash/%05u.xh", s);
         if (!rf_dedup_probe(paths[s], RF_DFILE_XHASH, C->params, s, S)) {
-            rc = rf_errf(err, RF_EUSAGE, "%s: missing or incomplete: the hash step has not "
+            rc = rf_errf(err, RF_EUSAGE, "%s: missing, incomplete or made with other parameters: the hash step has not "
                                          "finished shard %u", paths[s], s);
             break;
         }
