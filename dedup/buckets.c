@@ -2,11 +2,13 @@
  * the task reads band b's sorted section of every shard's signature file,
  * only the records whose band hash falls in range r (found by binary search),
  * and merges them k-way with a heap ordered by (hash, shard, record). Each
- * run of equal band hashes is an LSH bucket; its first member (in shard,
- * record order) is paired with every other member, which connects the bucket
- * in the union-find of `cluster` without emitting k² pairs for a bucket of k
- * identical documents. Memory is a fixed read buffer per shard, never the
- * signatures themselves; pairs stream to WORK/minhash/pairs/bBBB-rRRRRR.pairs. */
+ * run of equal band hashes is an LSH bucket. Its first 32 members (in
+ * shard, record order) are paired with each other, so --verify can check
+ * every candidate pair of a small bucket; later members are paired with the
+ * first only, which connects them in `cluster`'s union-find while a bucket
+ * of k identical documents stays at O(k) pairs. Memory is a fixed read
+ * buffer per shard, never the signatures themselves; pairs stream to
+ * WORK/minhash/pairs/bBBB-rRRRRR.pairs. */
 #define _XOPEN_SOURCE 700
 #include <pthread.h>
 #include <stdio.h>
@@ -163,21 +165,30 @@ static int bucket_unit(void *vctx, size_t ui, rf_err *err)
     out_open = 1;
     unsigned char zero[RF_DFILE_HDR] = {0};
     rc = rf_afile_write(&out, zero, sizeof zero, err);
-    /* The bucket being merged: its hash and first member. */
-    int have = 0;
+    /* The bucket being merged: its hash and its first SMALL members. A
+     * small bucket gives every pair (so --verify can check each one, as a
+     * candidate list would); past SMALL members only pairs with the first,
+     * which keeps a bucket of k identical documents at O(k) pairs. */
+    enum { SMALL = 32 };
+    uint32_t ms[SMALL], mo[SMALL];
+    size_t nm = 0;
     uint64_t bh = 0;
-    uint32_t fs = 0, fo = 0;
     while (!rc && nh) {
         stream *x = heap[0];
-        if (have && x->h == bh) {
-            rf_pair p = {fs, fo, x->shard, x->ord};
+        if (nm && x->h != bh)
+            nm = 0;
+        if (!nm)
+            bh = x->h;
+        size_t upto = nm < SMALL ? nm : 1;
+        for (size_t i = 0; i < upto && !rc; i++) {
+            rf_pair p = {ms[i], mo[i], x->shard, x->ord};
             rc = rf_afile_write(&out, &p, sizeof p, err);
             npairs++;
-        } else {
-            have = 1;
-            bh = x->h;
-            fs = x->shard;
-            fo = x->ord;
+        }
+        if (nm < SMALL) {
+            ms[nm] = x->shard;
+            mo[nm] = x->ord;
+            nm++;
         }
         if (rc)
             break;

@@ -92,7 +92,9 @@ BOILERPLATE = [
 def read_corpus(path, limit=None):
     data = subprocess.run(["zstd", "-q", "-dc", path], capture_output=True, check=True).stdout
     docs = []
-    for line in data.decode("utf-8").splitlines():
+    for line in data.decode("utf-8").split("\n"):
+        if not line:
+            continue
         d = json.loads(line)
         docs.append(d["text"])
         if limit and len(docs) >= limit:

@@ -14,7 +14,7 @@ mkdir in
 python3 - "$DATA" <<'PY'
 import json, random, subprocess, sys
 docs = subprocess.run(["zstd", "-q", "-dc", sys.argv[1] + "/corpora/mixed_ko_en.jsonl.zst"],
-                      capture_output=True, check=True).stdout.decode().splitlines()[:240]
+                      capture_output=True, check=True).stdout.decode().split("\n")[:240]
 docs = [json.loads(l) for l in docs]
 rng = random.Random(4)
 out = [[], [], []]
