@@ -92,6 +92,12 @@ enum { RF_SHINGLES_NORMAL = 0, RF_SHINGLES_SHORT = 1, RF_SHINGLES_EMPTY = 2 };
  * (RF_SHINGLES_SHORT), an empty one the shingle of no tokens
  * (RF_SHINGLES_EMPTY). */
 int rf_minhash_shingles(const rf_minhasher *m, const char *p, size_t n, rf_minhash_scratch *s);
+/* The same for a text already normalised with RF_DEDUP_NORM_MINHASH (which
+ * may live in s->norm). Normalising the exact key's text (NFKC, case fold,
+ * collapse) again with punctuation → space and digits → 0 gives that form,
+ * so a scan doing both methods pays for NFKC once. */
+int rf_minhash_shingles_normalized(const rf_minhasher *m, const char *t, size_t tn,
+                                   rf_minhash_scratch *s);
 /* Signature (nhash values) of the shingles in s. */
 void rf_minhash_signature(const rf_minhasher *m, const rf_minhash_scratch *s, uint64_t *sig);
 /* Band hash of band b of a signature. */

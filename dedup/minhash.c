@@ -82,8 +82,12 @@ int rf_minhash_shingles(const rf_minhasher *m, const char *p, size_t n, rf_minha
 {
     rf_buf_reset(&s->norm);
     rf_text_normalize(p, n, RF_DEDUP_NORM_MINHASH, &s->norm);
-    const char *t = s->norm.p ? s->norm.p : "";
-    size_t tn = s->norm.len;
+    return rf_minhash_shingles_normalized(m, s->norm.p ? s->norm.p : "", s->norm.len, s);
+}
+
+int rf_minhash_shingles_normalized(const rf_minhasher *m, const char *t, size_t tn,
+                                   rf_minhash_scratch *s)
+{
     size_t nt = 0;
     uint64_t tseed = m->seed ^ 0x746F6B656E000000ull; /* "token" */
     if (m->shingle == RF_SHINGLE_CHAR) {

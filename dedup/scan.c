@@ -151,7 +151,17 @@ static int scan_process(rf_stage *st, rf_work *w, rf_doc *d, rf_err *err)
             if (S->shingles)
                 t->sd = rf_xrealloc(t->sd, t->capdocs * sizeof *t->sd);
         }
-        int kind = rf_minhash_shingles(&S->mh, text, tl, &t->ms);
+        int kind;
+        if (S->exact && !S->p->exact_raw) {
+            rf_buf_reset(&t->ms.norm);
+            rf_text_normalize(t->xnorm.p ? t->xnorm.p : "", t->xnorm.len,
+                              RF_NORM_PUNCT_TO_SPACE | RF_NORM_DIGITS_TO_0 | RF_NORM_COLLAPSE_SPACE,
+                              &t->ms.norm);
+            kind = rf_minhash_shingles_normalized(&S->mh, t->ms.norm.p ? t->ms.norm.p : "",
+                                                  t->ms.norm.len, &t->ms);
+        } else {
+            kind = rf_minhash_shingles(&S->mh, text, tl, &t->ms);
+        }
         if (kind == RF_SHINGLES_SHORT)
             rf_stats_count(w->stats, "minhash_short_docs", 1);
         else if (kind == RF_SHINGLES_EMPTY)
