@@ -202,7 +202,8 @@ static int resolve_unit(void *vctx, size_t ui, rf_err *err)
     if (!rc) {
         groups += ng > 1;
         flush_group(g, ng, ghi, &out, &removed);
-        qsort(out.v, out.n, sizeof *out.v, cmp_ent);
+        if (out.n)
+            qsort(out.v, out.n, sizeof *out.v, cmp_ent);
         uint64_t *index = rf_xcalloc((size_t)S + 1, sizeof *index);
         for (size_t i = 0; i < out.n; i++)
             index[out.v[i].shard + 1]++;

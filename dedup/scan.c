@@ -469,7 +469,8 @@ static int scan_shard(rf_dedup_work *wk, uint32_t s, int exact, int minhash, rf_
         rf_xrec *x = rf_xmalloc((nx ? nx : 1) * sizeof *x);
         size_t k = 0;
         for (scan_tls *t = S.done; t; t = t->next) {
-            memcpy(x + k, t->x, t->nx * sizeof *x);
+            if (t->nx)
+                memcpy(x + k, t->x, t->nx * sizeof *x);
             k += t->nx;
         }
         rc = write_xhash(wk, s, records, x, nx, err);
