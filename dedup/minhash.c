@@ -214,14 +214,16 @@ void rf_lsh_explain(uint32_t bands, uint32_t rows, rf_buf *out)
                 "Two documents become a candidate pair when all %u rows of at least one band\n"
                 "agree. For Jaccard similarity J of their shingle sets:\n"
                 "  P(candidate) = 1 - (1 - J^%u)^%u\n"
-                "The curve is steepest near (1/bands)^(1/rows) = %.3f.\n\n"
+                "The curve rises around the threshold (1/bands)^(1/rows) = %.3f.\n\n"
                 "     J   P(candidate)\n",
                 bands, rows, bands * rows, rows, rows, bands, thr);
     for (int i = 0; i <= 20; i++) {
         double j = i / 20.0;
         double pr = rf_lsh_probability(j, bands, rows);
         int bar = (int)(pr * 40.0 + 0.5);
-        rf_buf_addf(out, "  %4.2f   %10.6f  ", j, pr);
+        rf_buf_addf(out, "  %4.2f   %10.6f", j, pr);
+        if (bar)
+            rf_buf_adds(out, "  ");
         for (int k = 0; k < bar; k++)
             rf_buf_addc(out, '#');
         rf_buf_addc(out, '\n');
