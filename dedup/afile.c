@@ -17,79 +17,42 @@
 int rf_afile_open(rf_afile *f, const char *path, rf_err *err)
 {
     memset(f, 0, sizeof *f);
-    f->fd = -1;
     int rc = rf_mkdir_parents(path, err);
     if (rc)
         return rc;
     rf_buf t = RF_BUF_INIT;
     rf_buf_addf(&t, "%s.tmp.%ld", path, (long)getpid());
     f->tmp = rf_buf_detach(&t, NULL);
-    f->path = rf_xstrdup(path);
-    f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (f->fd < 0) {
+    f->f = fopen(f->tmp, "wb");
+    if (!f->f) {
         rc = rf_errf(err, RF_EIO, "%s: cannot create: %s", f->tmp, strerror(errno));
         free(f->tmp);
-        free(f->path);
-        memset(f, 0, sizeof *f);
-        f->fd = -1;
+        f->tmp = NULL;
         return rc;
     }
-    f->cap = 1 << 20;
-    f->buf = rf_xmalloc(f->cap);
+    f->path = rf_xstrdup(path);
     return 0;
-}
-
-static int write_all(int fd, const void *p, size_t n, const char *name, rf_err *err)
-{
-    const char *c = p;
-    while (n) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return rf_errf(err, RF_EIO, "%s: write failed: %s", name, strerror(errno));
-        }
-        c += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-static int flush(rf_afile *f, rf_err *err)
-{
-    int rc = write_all(f->fd, f->buf, f->len, f->tmp, err);
-    f->len = 0;
-    return rc;
 }
 
 int rf_afile_write(rf_afile *f, const void *p, size_t n, rf_err *err)
 {
-    f->bytes += n;
-    if (f->len + n > f->cap) {
-        int rc = flush(f, err);
-        if (rc)
-            return rc;
-        if (n > f->cap)
-            return write_all(f->fd, p, n, f->tmp, err);
-    }
-    memcpy(f->buf + f->len, p, n);
-    f->len += n;
+    if (n && fwrite(p, 1, n, f->f) != n)
+        return rf_errf(err, RF_EIO, "%s: write failed: %s", f->tmp, strerror(errno));
     return 0;
 }
 
 int rf_afile_commit(rf_afile *f, const void *head, size_t n, rf_err *err)
 {
-    int rc = flush(f, err);
-    if (!rc && head) {
-        ssize_t w = pwrite(f->fd, head, n, 0);
-        if (w != (ssize_t)n)
-            rc = rf_errf(err, RF_EIO, "%s: write failed: %s", f->tmp, strerror(errno));
-    }
+    int rc = 0;
+    if (head && (fseek(f->f, 0, SEEK_SET) != 0 || fwrite(head, 1, n, f->f) != n))
+        rc = rf_errf(err, RF_EIO, "%s: write failed: %s", f->tmp, strerror(errno));
+    if (!rc && fflush(f->f) != 0)
+        rc = rf_errf(err, RF_EIO, "%s: write failed: %s", f->tmp, strerror(errno));
     if (!rc)
         rf_dedup_crash_point();
-    if (!rc && close(f->fd) != 0)
+    if (fclose(f->f) != 0 && !rc)
         rc = rf_errf(err, RF_EIO, "%s: close failed: %s", f->tmp, strerror(errno));
-    f->fd = -1;
+    f->f = NULL;
     if (!rc && rename(f->tmp, f->path) != 0)
         rc = rf_errf(err, RF_EIO, "cannot rename %s to %s: %s", f->tmp, f->path,
                      strerror(errno));
@@ -98,11 +61,9 @@ int rf_afile_commit(rf_afile *f, const void *head, size_t n, rf_err *err)
         return rc;
     }
     rf_dedup_unit_committed();
-    free(f->buf);
     free(f->tmp);
     free(f->path);
     memset(f, 0, sizeof *f);
-    f->fd = -1;
     return 0;
 }
 
@@ -110,14 +71,29 @@ void rf_afile_abort(rf_afile *f)
 {
     if (!f->tmp)
         return;
-    if (f->fd >= 0)
-        close(f->fd);
+    if (f->f)
+        fclose(f->f);
     unlink(f->tmp);
-    free(f->buf);
     free(f->tmp);
     free(f->path);
     memset(f, 0, sizeof *f);
-    f->fd = -1;
+}
+
+void rf_heap_sift(void **h, size_t n, size_t i, int (*less)(const void *a, const void *b))
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && less(h[l], h[m]))
+            m = l;
+        if (r < n && less(h[r], h[m]))
+            m = r;
+        if (m == i)
+            return;
+        void *t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
 }
 
 int rf_pread_full(int fd, void *p, size_t n, uint64_t off, const char *path, rf_err *err)
@@ -212,13 +188,6 @@ int rf_dedup_parallel(size_t n, int threads, int (*fn)(void *ctx, size_t i, rf_e
 
 /* ---- sorted record streams ---- */
 
-static uint64_t key_at(const unsigned char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
 void rf_key_range(uint32_t r, uint32_t R, uint64_t *lo, uint64_t *hi)
 {
     uint64_t q = UINT64_MAX / R;
@@ -247,7 +216,7 @@ static int lower_bound(rf_rstream *s, uint64_t base, uint64_t n, uint64_t key, u
         int rc = rf_pread_full(s->fd, b, 8, base + mid * s->recsize, s->path, err);
         if (rc)
             return rc;
-        if (key_at(b) < key)
+        if (rf_get64(b) < key)
             lo = mid + 1;
         else
             hi = mid;

@@ -7,15 +7,14 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "stages/err.h"
 
 typedef struct rf_afile {
     char *path, *tmp;
-    int fd;
-    unsigned char *buf;
-    size_t len, cap;
-    uint64_t bytes;
+    FILE *f;
 } rf_afile;
 
 int rf_afile_open(rf_afile *f, const char *path, rf_err *err);
@@ -23,6 +22,25 @@ int rf_afile_write(rf_afile *f, const void *p, size_t n, rf_err *err);
 /* Overwrites bytes at offset 0 (the header) once everything is written. */
 int rf_afile_commit(rf_afile *f, const void *head, size_t n, rf_err *err);
 void rf_afile_abort(rf_afile *f);
+
+/* Little-endian loads from file images (the formats are little-endian and
+ * readers refuse other byte orders by the header's mark). */
+static inline uint32_t rf_get32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+static inline uint64_t rf_get64(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* A binary min-heap of pointers ordered by less(a, b): restores the heap
+ * property below position i (k-way merges). */
+void rf_heap_sift(void **h, size_t n, size_t i, int (*less)(const void *a, const void *b));
 
 /* pread of exactly n bytes at off (error on a short file). */
 int rf_pread_full(int fd, void *p, size_t n, uint64_t off, const char *path, rf_err *err);

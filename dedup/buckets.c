@@ -42,19 +42,6 @@ typedef struct bctx {
     pthread_mutex_t mu;
 } bctx;
 
-static uint64_t get64(const unsigned char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-static uint32_t get32(const unsigned char *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
 /* Advances to the next record, checking order and range; returns 1, 0 at
  * the end, negative on error. */
 static int s_next(stream *s, rf_err *err)
@@ -62,8 +49,8 @@ static int s_next(stream *s, rf_err *err)
     int r = rf_rstream_next(&s->rs, err);
     if (r <= 0)
         return r;
-    uint64_t h = get64(s->rs.rec);
-    uint32_t ord = get32(s->rs.rec + 8);
+    uint64_t h = rf_get64(s->rs.rec);
+    uint32_t ord = rf_get32(s->rs.rec + 8);
     if (ord >= s->records || (s->have_prev && (h < s->h || (h == s->h && ord <= s->ord))))
         return rf_errf(err, RF_EFORMAT, "%s: band section is corrupt (unsorted or out of range)",
                        s->rs.path);
@@ -73,30 +60,14 @@ static int s_next(stream *s, rf_err *err)
     return 1;
 }
 
-static int less(const stream *a, const stream *b)
+static int less(const void *va, const void *vb)
 {
+    const stream *a = va, *b = vb;
     if (a->h != b->h)
         return a->h < b->h;
     if (a->shard != b->shard)
         return a->shard < b->shard;
     return a->ord < b->ord;
-}
-
-static void sift_down(stream **h, size_t n, size_t i)
-{
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < n && less(h[l], h[m]))
-            m = l;
-        if (r < n && less(h[r], h[m]))
-            m = r;
-        if (m == i)
-            return;
-        stream *t = h[i];
-        h[i] = h[m];
-        h[m] = t;
-        i = m;
-    }
 }
 
 static int bucket_unit(void *vctx, size_t ui, rf_err *err)
@@ -110,7 +81,7 @@ static int bucket_unit(void *vctx, size_t ui, rf_err *err)
     rf_key_range(range, R, &lo, &hi);
     uint32_t S = w->nshards;
     stream *st = rf_xcalloc(S, sizeof *st);
-    stream **heap = rf_xcalloc(S, sizeof *heap);
+    void **heap = rf_xcalloc(S, sizeof *heap);
     char **paths = rf_xcalloc(S, sizeof *paths);
     size_t nh = 0;
     uint64_t npairs = 0;
@@ -155,7 +126,7 @@ static int bucket_unit(void *vctx, size_t ui, rf_err *err)
     if (rc)
         goto out;
     for (size_t i = nh; i-- > 0;)
-        sift_down(heap, nh, i);
+        rf_heap_sift(heap, nh, i, less);
 
     char *opath = rf_dedup_path(w, "minhash/pairs/b%03u-r%05u.pairs", band, range);
     rc = rf_afile_open(&out, opath, err);
@@ -199,7 +170,7 @@ static int bucket_unit(void *vctx, size_t ui, rf_err *err)
         }
         if (r == 0)
             heap[0] = heap[--nh];
-        sift_down(heap, nh, 0);
+        rf_heap_sift(heap, nh, 0, less);
     }
     if (!rc) {
         rf_dfile_hdr h = {RF_DFILE_PAIRS, RF_DFILE_VERSION, C->params, unit, S, 0, npairs, band};

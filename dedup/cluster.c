@@ -24,19 +24,6 @@
 int rf_dedup_probe(const char *path, uint32_t kind, uint64_t params, uint32_t unit,
                    uint32_t nshards);
 
-static uint64_t get64(const unsigned char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-static uint32_t get32(const unsigned char *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
 /* ---- node map: (shard << 32 | ord) → node number ---- */
 
 typedef struct nmap {
@@ -180,7 +167,7 @@ static int for_pairs(cl *C, pair_fn fn, void *ctx, rf_err *err)
             rc = rf_pread_full(fd, buf, k * 16, off, path, err);
             for (size_t i = 0; i < k && !rc; i++) {
                 const unsigned char *r = buf + i * 16;
-                rf_pair p = {get32(r), get32(r + 4), get32(r + 8), get32(r + 12)};
+                rf_pair p = {rf_get32(r), rf_get32(r + 4), rf_get32(r + 8), rf_get32(r + 12)};
                 if (p.s1 >= C->S || p.s2 >= C->S || p.o1 >= C->si[p.s1].records ||
                     p.o2 >= C->si[p.s2].records || p.s1 > p.s2 || (p.s1 == p.s2 && p.o1 >= p.o2))
                     rc = rf_errf(err, RF_EFORMAT, "%s: pair %llu is invalid", path,
@@ -243,11 +230,11 @@ static int node_info(cl *C, int verify, rf_err *err)
             size_t m = cnt - done < (1u << 14) ? (size_t)(cnt - done) : (1u << 14);
             rc = rf_pread_full(fd, buf, m * 24, RF_DFILE_HDR + done * 24, path, err);
             for (size_t q = 0; q < m && !rc && k < j; q++) {
-                uint32_t ord = get32(buf + q * 24);
+                uint32_t ord = rf_get32(buf + q * 24);
                 uint32_t want = (uint32_t)C->keys[k];
                 if (ord == want) {
                     memcpy(&C->prio[k], buf + q * 24 + 8, 8);
-                    C->lh[k] = get64(buf + q * 24 + 16);
+                    C->lh[k] = rf_get64(buf + q * 24 + 16);
                     k++;
                 } else if (ord > want) {
                     break; /* reported below */
@@ -255,7 +242,7 @@ static int node_info(cl *C, int verify, rf_err *err)
             }
             done += m;
             t = done;
-            if (k < j && m && get32(buf + (m - 1) * 24) > (uint32_t)C->keys[k])
+            if (k < j && m && rf_get32(buf + (m - 1) * 24) > (uint32_t)C->keys[k])
                 break; /* the table went past a node: it has no signature */
         }
         (void)t;
@@ -284,8 +271,8 @@ static int node_info(cl *C, int verify, rf_err *err)
                 size_t m = h.count - done < (1u << 14) ? (size_t)(h.count - done) : (1u << 14);
                 rc = rf_pread_full(fd, buf, m * 16, RF_DFILE_HDR + done * 16, x->shg, err);
                 for (size_t q = 0; q < m && !rc && k < j; q++) {
-                    uint32_t ord = get32(buf + q * 16), c = get32(buf + q * 16 + 4);
-                    uint64_t o = get64(buf + q * 16 + 8);
+                    uint32_t ord = rf_get32(buf + q * 16), c = rf_get32(buf + q * 16 + 4);
+                    uint64_t o = rf_get64(buf + q * 16 + 8);
                     if (o != expect || o + (uint64_t)c * 8 > (uint64_t)fsize) {
                         rc = rf_errf(err, RF_EFORMAT, "%s: index entry %llu is invalid", x->shg,
                                      (unsigned long long)(done + q));
@@ -300,7 +287,7 @@ static int node_info(cl *C, int verify, rf_err *err)
                     }
                 }
                 done += m;
-                if (k < j && m && get32(buf + (m - 1) * 16) > (uint32_t)C->keys[k])
+                if (k < j && m && rf_get32(buf + (m - 1) * 16) > (uint32_t)C->keys[k])
                     break;
             }
             if (!rc && k < j)

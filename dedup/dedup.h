@@ -176,8 +176,6 @@ typedef struct rf_rm {       /* 40 bytes */
 
 /* Reads a whole small file (or fails with a message naming it). */
 int rf_dedup_read_file(const char *path, unsigned char **data, size_t *n, rf_err *err);
-/* Writes (p, n) to path atomically (temporary + rename). */
-int rf_dedup_write_file(const char *path, const void *p, size_t n, rf_err *err);
 int rf_dedup_exists(const char *path);
 
 /* Validates a whole file image of the given kind: header, sizes, ordering.

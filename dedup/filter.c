@@ -448,7 +448,7 @@ static int filter_shard(rf_dedup_work *w, uint32_t s, int ue, int um,
     if (!rc) {
         rf_buf name = RF_BUF_INIT;
         rf_buf_addf(&name, "%s.json", stp);
-        rc = rf_dedup_write_file(name.p, sj.p, sj.len, err);
+        rc = rf_cli_write_json(name.p, sj.p, sj.len, err);
         rf_buf_release(&name);
     }
     if (!rc)
@@ -617,7 +617,7 @@ int rf_dedup_merge_stats(rf_dedup_work *w, const char *out_dir, const rf_stats *
         rf_stats_json_members(&tot, &b);
         rf_buf_addf(&b, ",\"shards\":%u,\"version\":\"" REFINE_VERSION "\"}\n", w->nshards);
         char *path = join_path(out_dir, "stats.json", "");
-        rc = rf_dedup_write_file(path, b.p, b.len, err);
+        rc = rf_cli_write_json(path, b.p, b.len, err);
         free(path);
         rf_buf_release(&b);
         *complete = !rc;

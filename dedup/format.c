@@ -19,7 +19,9 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "dedup/afile.h"
 #include "dedup/dedup.h"
+#include "stages/cli.h"
 #include "stages/io.h"
 
 static const char MAGIC[8] = {'R', 'F', 'D', 'E', 'D', 'U', 'P', 0};
@@ -170,21 +172,6 @@ int rf_dedup_read_file(const char *path, unsigned char **data, size_t *n, rf_err
     return 0;
 }
 
-int rf_dedup_write_file(const char *path, const void *p, size_t n, rf_err *err)
-{
-    rf_outopts oo = {RF_COMPRESS_NONE, 3, 0};
-    rf_out *o;
-    int rc = rf_out_open(&o, path, &oo, err);
-    if (rc)
-        return rc;
-    rc = rf_out_write(o, p, n, err);
-    if (rc) {
-        rf_out_abort(o);
-        return rc;
-    }
-    return rf_out_commit(o, err);
-}
-
 int rf_dedup_exists(const char *path)
 {
     struct stat st;
@@ -200,18 +187,6 @@ static void put32(unsigned char *p, uint32_t v)
 static void put64(unsigned char *p, uint64_t v)
 {
     memcpy(p, &v, 8);
-}
-static uint32_t get32(const unsigned char *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-static uint64_t get64(const unsigned char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
 }
 
 void rf_dfile_hdr_encode(const rf_dfile_hdr *h, unsigned char out[RF_DFILE_HDR])
@@ -248,16 +223,16 @@ int rf_dfile_hdr_decode(const unsigned char *p, size_t n, uint32_t want_kind, rf
         return rf_errf(err, RF_EFORMAT, "%s: truncated header (%zu bytes)", path, n);
     if (memcmp(p, MAGIC, 8) != 0)
         return rf_errf(err, RF_EFORMAT, "%s: not a refine-dedup file", path);
-    if (get32(p + 8) != BOM)
+    if (rf_get32(p + 8) != BOM)
         return rf_errf(err, RF_EFORMAT, "%s: written on a machine of other byte order", path);
-    h->kind = get32(p + 12);
-    h->version = get32(p + 16);
-    h->unit = get32(p + 20);
-    h->params = get64(p + 24);
-    h->nshards = get32(p + 32);
-    h->records = get64(p + 40);
-    h->count = get64(p + 48);
-    h->aux = get64(p + 56);
+    h->kind = rf_get32(p + 12);
+    h->version = rf_get32(p + 16);
+    h->unit = rf_get32(p + 20);
+    h->params = rf_get64(p + 24);
+    h->nshards = rf_get32(p + 32);
+    h->records = rf_get64(p + 40);
+    h->count = rf_get64(p + 48);
+    h->aux = rf_get64(p + 56);
     if (h->kind != want_kind)
         return rf_errf(err, RF_EFORMAT, "%s: a %s file where a %s file was expected", path,
                        kind_name(h->kind), kind_name(want_kind));
@@ -268,6 +243,15 @@ int rf_dfile_hdr_decode(const unsigned char *p, size_t n, uint32_t want_kind, rf
 }
 
 /* ---- whole-file validation ---- */
+
+/* The body after the header must be exactly `want` bytes. */
+static int body_is(uint64_t left, uint64_t want, const char *path, rf_err *err)
+{
+    if (want == left)
+        return 0;
+    return rf_errf(err, RF_EFORMAT, "%s: %llu bytes after the header, %llu expected", path,
+                   (unsigned long long)left, (unsigned long long)want);
+}
 
 /* a*b+c without overflow, or UINT64_MAX. */
 static uint64_t mul_add(uint64_t a, uint64_t b, uint64_t c)
@@ -291,14 +275,12 @@ int rf_dfile_check(const unsigned char *p, size_t n, uint32_t kind, const char *
         if (h.aux < 1 || h.aux > RF_MINHASH_MAX_HASHES)
             return rf_errf(err, RF_EFORMAT, "%s: bad band count %llu", path,
                            (unsigned long long)h.aux);
-        uint64_t want = mul_add(h.count, 24 + h.aux * RF_BAND_REC, 0);
-        if (want != left)
-            return rf_errf(err, RF_EFORMAT, "%s: %llu bytes after the header, %llu expected", path,
-                           (unsigned long long)left, (unsigned long long)want);
+        if ((rc = body_is(left, mul_add(h.count, 24 + h.aux * RF_BAND_REC, 0), path, err)))
+            return rc;
         for (uint64_t i = 0; i < h.count; i++) {
-            uint32_t ord = get32(d + i * 24);
-            if (ord >= h.records || (i && ord <= get32(d + (i - 1) * 24)) ||
-                get32(d + i * 24 + 4) > RF_SHINGLES_EMPTY)
+            uint32_t ord = rf_get32(d + i * 24);
+            if (ord >= h.records || (i && ord <= rf_get32(d + (i - 1) * 24)) ||
+                rf_get32(d + i * 24 + 4) > RF_SHINGLES_EMPTY)
                 return rf_errf(err, RF_EFORMAT, "%s: document table entry %llu is invalid", path,
                                (unsigned long long)i);
         }
@@ -306,13 +288,13 @@ int rf_dfile_check(const unsigned char *p, size_t n, uint32_t kind, const char *
         for (uint64_t b = 0; b < h.aux; b++)
             for (uint64_t i = 0; i < h.count; i++) {
                 const unsigned char *r = s + (b * h.count + i) * RF_BAND_REC;
-                uint32_t ord = get32(r + 8);
+                uint32_t ord = rf_get32(r + 8);
                 if (ord >= h.records)
                     return rf_errf(err, RF_EFORMAT, "%s: band %llu: record out of range", path,
                                    (unsigned long long)b);
                 if (i) {
-                    uint64_t ph = get64(r - RF_BAND_REC), hh = get64(r);
-                    if (hh < ph || (hh == ph && ord <= get32(r - RF_BAND_REC + 8)))
+                    uint64_t ph = rf_get64(r - RF_BAND_REC), hh = rf_get64(r);
+                    if (hh < ph || (hh == ph && ord <= rf_get32(r - RF_BAND_REC + 8)))
                         return rf_errf(err, RF_EFORMAT, "%s: band %llu is not sorted", path,
                                        (unsigned long long)b);
                 }
@@ -320,30 +302,28 @@ int rf_dfile_check(const unsigned char *p, size_t n, uint32_t kind, const char *
         return 0;
     }
     case RF_DFILE_XHASH: {
-        if (mul_add(h.count, 40, 0) != left)
-            return rf_errf(err, RF_EFORMAT, "%s: size does not match %llu records", path,
-                           (unsigned long long)h.count);
+        if ((rc = body_is(left, mul_add(h.count, 40, 0), path, err)))
+            return rc;
         for (uint64_t i = 0; i < h.count; i++) {
             const unsigned char *r = d + i * 40;
-            if (get32(r + 16) >= h.records)
+            if (rf_get32(r + 16) >= h.records)
                 return rf_errf(err, RF_EFORMAT, "%s: record %llu out of range", path,
                                (unsigned long long)i);
             if (i) {
                 const unsigned char *q = r - 40;
-                uint64_t a0 = get64(q), a1 = get64(q + 8), b0 = get64(r), b1 = get64(r + 8);
-                if (b0 < a0 || (b0 == a0 && (b1 < a1 || (b1 == a1 && get32(r + 16) <= get32(q + 16)))))
+                uint64_t a0 = rf_get64(q), a1 = rf_get64(q + 8), b0 = rf_get64(r), b1 = rf_get64(r + 8);
+                if (b0 < a0 || (b0 == a0 && (b1 < a1 || (b1 == a1 && rf_get32(r + 16) <= rf_get32(q + 16)))))
                     return rf_errf(err, RF_EFORMAT, "%s: records are not sorted", path);
             }
         }
         return 0;
     }
     case RF_DFILE_PAIRS: {
-        if (mul_add(h.count, 16, 0) != left)
-            return rf_errf(err, RF_EFORMAT, "%s: size does not match %llu pairs", path,
-                           (unsigned long long)h.count);
+        if ((rc = body_is(left, mul_add(h.count, 16, 0), path, err)))
+            return rc;
         for (uint64_t i = 0; i < h.count; i++) {
             const unsigned char *r = d + i * 16;
-            uint32_t s1 = get32(r), o1 = get32(r + 4), s2 = get32(r + 8), o2 = get32(r + 12);
+            uint32_t s1 = rf_get32(r), o1 = rf_get32(r + 4), s2 = rf_get32(r + 8), o2 = rf_get32(r + 12);
             if (s1 >= h.nshards || s2 >= h.nshards || s1 > s2 || (s1 == s2 && o1 >= o2))
                 return rf_errf(err, RF_EFORMAT, "%s: pair %llu is invalid", path,
                                (unsigned long long)i);
@@ -354,22 +334,21 @@ int rf_dfile_check(const unsigned char *p, size_t n, uint32_t kind, const char *
         if (h.aux != 1 && h.aux != 2)
             return rf_errf(err, RF_EFORMAT, "%s: unknown method %llu", path,
                            (unsigned long long)h.aux);
-        uint64_t want = mul_add((uint64_t)h.nshards + 1, 8, mul_add(h.count, 40, 0));
-        if (want != left)
-            return rf_errf(err, RF_EFORMAT, "%s: size does not match %u shards and %llu entries",
-                           path, h.nshards, (unsigned long long)h.count);
+        if ((rc = body_is(left, mul_add((uint64_t)h.nshards + 1, 8, mul_add(h.count, 40, 0)),
+                          path, err)))
+            return rc;
         const unsigned char *e = d + ((uint64_t)h.nshards + 1) * 8;
-        if (get64(d) != 0 || get64(d + (uint64_t)h.nshards * 8) != h.count)
+        if (rf_get64(d) != 0 || rf_get64(d + (uint64_t)h.nshards * 8) != h.count)
             return rf_errf(err, RF_EFORMAT, "%s: bad shard index", path);
         for (uint32_t s = 0; s < h.nshards; s++) {
-            uint64_t a = get64(d + (uint64_t)s * 8), b = get64(d + ((uint64_t)s + 1) * 8);
+            uint64_t a = rf_get64(d + (uint64_t)s * 8), b = rf_get64(d + ((uint64_t)s + 1) * 8);
             if (b < a || b > h.count)
                 return rf_errf(err, RF_EFORMAT, "%s: bad shard index", path);
             for (uint64_t i = a; i < b; i++) {
                 const unsigned char *r = e + i * 40;
-                uint32_t k = get32(r + 4);
-                if ((k != RF_RM_KEEP && k != RF_RM_REMOVE) || get32(r + 8) >= h.nshards ||
-                    (i > a && get32(r) <= get32(r - 40)))
+                uint32_t k = rf_get32(r + 4);
+                if ((k != RF_RM_KEEP && k != RF_RM_REMOVE) || rf_get32(r + 8) >= h.nshards ||
+                    (i > a && rf_get32(r) <= rf_get32(r - 40)))
                     return rf_errf(err, RF_EFORMAT, "%s: entry %llu is invalid", path,
                                    (unsigned long long)i);
             }
@@ -383,14 +362,14 @@ int rf_dfile_check(const unsigned char *p, size_t n, uint32_t kind, const char *
         uint64_t off = RF_DFILE_HDR + idx;
         for (uint64_t i = 0; i < h.count; i++) {
             const unsigned char *r = d + i * 16;
-            uint32_t ord = get32(r), cnt = get32(r + 4);
-            uint64_t o = get64(r + 8);
-            if (ord >= h.records || (i && ord <= get32(r - 16)) || o != off ||
+            uint32_t ord = rf_get32(r), cnt = rf_get32(r + 4);
+            uint64_t o = rf_get64(r + 8);
+            if (ord >= h.records || (i && ord <= rf_get32(r - 16)) || o != off ||
                 mul_add(cnt, 8, o) > n)
                 return rf_errf(err, RF_EFORMAT, "%s: index entry %llu is invalid", path,
                                (unsigned long long)i);
             for (uint32_t k = 1; k < cnt; k++)
-                if (get64(p + o + (uint64_t)k * 8) <= get64(p + o + (uint64_t)(k - 1) * 8))
+                if (rf_get64(p + o + (uint64_t)k * 8) <= rf_get64(p + o + (uint64_t)(k - 1) * 8))
                     return rf_errf(err, RF_EFORMAT, "%s: set %llu is not sorted", path,
                                    (unsigned long long)i);
             off = o + (uint64_t)cnt * 8;
@@ -432,7 +411,7 @@ int rf_rmlist_load(rf_rmlist *l, const char *path, uint64_t params, uint32_t nsh
     }
     const unsigned char *ix = data + RF_DFILE_HDR;
     const unsigned char *e = ix + ((uint64_t)nshards + 1) * 8;
-    uint64_t a = get64(ix + (uint64_t)shard * 8), b = get64(ix + ((uint64_t)shard + 1) * 8);
+    uint64_t a = rf_get64(ix + (uint64_t)shard * 8), b = rf_get64(ix + ((uint64_t)shard + 1) * 8);
     for (uint64_t i = a; i < b; i++) {
         const unsigned char *r = e + i * 40;
         if (l->n == l->cap) {
@@ -440,13 +419,13 @@ int rf_rmlist_load(rf_rmlist *l, const char *path, uint64_t params, uint32_t nsh
             l->e = rf_xrealloc(l->e, l->cap * sizeof *l->e);
         }
         rf_rm *m = &l->e[l->n++];
-        m->ord = get32(r);
-        m->kind = get32(r + 4);
-        m->rep_shard = get32(r + 8);
-        m->rep_ord = get32(r + 12);
-        m->size = get64(r + 16);
-        m->cid = get64(r + 24);
-        m->line_hash = get64(r + 32);
+        m->ord = rf_get32(r);
+        m->kind = rf_get32(r + 4);
+        m->rep_shard = rf_get32(r + 8);
+        m->rep_ord = rf_get32(r + 12);
+        m->size = rf_get64(r + 16);
+        m->cid = rf_get64(r + 24);
+        m->line_hash = rf_get64(r + 32);
     }
     free(data);
     return 0;
@@ -568,7 +547,7 @@ int rf_dedup_work_open(rf_dedup_work *w, const char *dir, char *const *inputs, s
     } else if (inputs) {
         rc = rf_mkdir_parents(list, err);
         if (!rc)
-            rc = rf_dedup_write_file(list, want.p, want.len, err);
+            rc = rf_cli_write_json(list, want.p, want.len, err);
         if (rc)
             goto out;
         data = (unsigned char *)rf_buf_detach(&want, &n);
@@ -644,7 +623,7 @@ int rf_dedup_work_params(rf_dedup_work *w, const rf_dedup_params *p, int minhash
     } else {
         rc = rf_mkdir_parents(path, err);
         if (!rc)
-            rc = rf_dedup_write_file(path, want.p, want.len, err);
+            rc = rf_cli_write_json(path, want.p, want.len, err);
     }
     if (!rc) {
         /* Keep the fields of the other method that w->p may already hold. */

@@ -307,6 +307,16 @@ void rf_dedup_step_release(rf_dedup_step *s)
     rf_stats_release(&s->stats);
 }
 
+/* All-in-one: keeps the finished step's counters and readies st for the
+ * next step. */
+static void next_step(rf_dedup_step *agg, rf_dedup_step *st)
+{
+    rf_stats_merge(&agg->stats, &st->stats);
+    rf_dedup_step_release(st);
+    rf_stats_init(&st->stats, "dedup");
+    st->units_done = st->units_skipped = 0;
+}
+
 /* ---- main ---- */
 
 int rf_dedup_main(int argc, char **argv);
@@ -468,27 +478,18 @@ int rf_dedup_main(int argc, char **argv)
         rc = rf_dedup_scan(&w, ex, mh, &st, &err);
         say(cfg.verbosity, "scan", &st, now_sec() - t);
         if (!rc && ex) {
-            rf_stats_merge(&agg.stats, &st.stats);
-            rf_dedup_step_release(&st);
-            rf_stats_init(&st.stats, "dedup");
-            st.units_done = st.units_skipped = 0;
+            next_step(&agg, &st);
             t = now_sec();
             rc = rf_dedup_resolve(&w, &st, &err);
             say(cfg.verbosity, "exact resolve", &st, now_sec() - t);
         }
         if (!rc && mh) {
-            rf_stats_merge(&agg.stats, &st.stats);
-            rf_dedup_step_release(&st);
-            rf_stats_init(&st.stats, "dedup");
-            st.units_done = st.units_skipped = 0;
+            next_step(&agg, &st);
             t = now_sec();
             rc = rf_dedup_buckets(&w, &st, &err);
             say(cfg.verbosity, "minhash buckets", &st, now_sec() - t);
             if (!rc) {
-                rf_stats_merge(&agg.stats, &st.stats);
-                rf_dedup_step_release(&st);
-                rf_stats_init(&st.stats, "dedup");
-                st.units_done = st.units_skipped = 0;
+                next_step(&agg, &st);
                 t = now_sec();
                 rc = rf_dedup_cluster(&w, &st, &err);
                 say(cfg.verbosity, "minhash cluster", &st, now_sec() - t);
@@ -496,10 +497,7 @@ int rf_dedup_main(int argc, char **argv)
         }
         if (rc)
             goto out;
-        rf_stats_merge(&agg.stats, &st.stats);
-        rf_dedup_step_release(&st);
-        rf_stats_init(&st.stats, "dedup");
-        st.units_done = st.units_skipped = 0;
+        next_step(&agg, &st);
         rf_dedup_filter_opts fo = {out_dir, rf_opt_flag(o, "annotate"), ex, mh, ex, mh};
         t = now_sec();
         rc = rf_dedup_filter(&w, &fo, &st, &err);

@@ -27,8 +27,9 @@ typedef struct xs {
     int have;
 } xs;
 
-static int xless(const xs *a, const xs *b)
+static int xless(const void *va, const void *vb)
 {
+    const xs *a = va, *b = vb;
     if (a->r.hi != b->r.hi)
         return a->r.hi < b->r.hi;
     if (a->r.lo != b->r.lo)
@@ -36,23 +37,6 @@ static int xless(const xs *a, const xs *b)
     if (a->shard != b->shard)
         return a->shard < b->shard;
     return a->r.ord < b->r.ord;
-}
-
-static void xsift(xs **h, size_t n, size_t i)
-{
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < n && xless(h[l], h[m]))
-            m = l;
-        if (r < n && xless(h[r], h[m]))
-            m = r;
-        if (m == i)
-            return;
-        xs *t = h[i];
-        h[i] = h[m];
-        h[m] = t;
-        i = m;
-    }
 }
 
 static int x_next(xs *s, rf_err *err)
@@ -135,7 +119,7 @@ static int resolve_unit(void *vctx, size_t ui, rf_err *err)
     uint64_t lo, hi;
     rf_key_range(unit, w->p.exact_ranges, &lo, &hi);
     xs *st = rf_xcalloc(S, sizeof *st);
-    xs **heap = rf_xcalloc(S, sizeof *heap);
+    void **heap = rf_xcalloc(S, sizeof *heap);
     char **paths = rf_xcalloc(S, sizeof *paths);
     member *g = NULL;
     size_t ng = 0, capg = 0;
@@ -174,7 +158,7 @@ static int resolve_unit(void *vctx, size_t ui, rf_err *err)
             heap[nh++] = &st[s];
     }
     for (size_t i = nh; !rc && i-- > 0;)
-        xsift(heap, nh, i);
+        rf_heap_sift(heap, nh, i, xless);
     uint64_t ghi = 0, glo = 0;
     while (!rc && nh) {
         xs *x = heap[0];
@@ -197,7 +181,7 @@ static int resolve_unit(void *vctx, size_t ui, rf_err *err)
         }
         if (r == 0)
             heap[0] = heap[--nh];
-        xsift(heap, nh, 0);
+        rf_heap_sift(heap, nh, 0, xless);
     }
     if (!rc) {
         groups += ng > 1;
