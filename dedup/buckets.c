@@ -19,9 +19,6 @@
 #include "dedup/afile.h"
 #include "dedup/dedup.h"
 
-int rf_dedup_probe(const char *path, uint32_t kind, uint64_t params, uint32_t unit,
-                   uint32_t nshards);
-
 typedef struct stream {
     rf_rstream rs;
     uint32_t shard;
@@ -93,18 +90,8 @@ static int bucket_unit(void *vctx, size_t ui, rf_err *err)
         paths[s] = rf_dedup_path(w, "minhash/sig/%05u.sig", s);
         stream *x = &st[s];
         x->shard = s;
-        if (!rf_dedup_probe(paths[s], RF_DFILE_SIG, C->params, s, S)) {
-            rc = rf_errf(err, RF_EUSAGE, "%s: missing, incomplete or made with other parameters: the signatures step has not "
-                                         "finished shard %u", paths[s], s);
-            break;
-        }
-        FILE *f = fopen(paths[s], "rb");
-        unsigned char hb[RF_DFILE_HDR];
         rf_dfile_hdr h;
-        size_t got = f ? fread(hb, 1, sizeof hb, f) : 0;
-        if (f)
-            fclose(f);
-        rc = rf_dfile_hdr_decode(hb, got, RF_DFILE_SIG, &h, paths[s], err);
+        rc = rf_dedup_unit_header(paths[s], RF_DFILE_SIG, C->params, s, S, "signatures", &h, err);
         if (!rc && h.aux != w->p.bands)
             rc = rf_errf(err, RF_EFORMAT, "%s: %llu bands, the parameters say %u", paths[s],
                          (unsigned long long)h.aux, w->p.bands);

@@ -21,9 +21,6 @@
 #include "dedup/afile.h"
 #include "dedup/dedup.h"
 
-int rf_dedup_probe(const char *path, uint32_t kind, uint64_t params, uint32_t unit,
-                   uint32_t nshards);
-
 /* ---- node map: (shard << 32 | ord) → node number ---- */
 
 typedef struct nmap {

@@ -178,6 +178,15 @@ typedef struct rf_rm {       /* 40 bytes */
 int rf_dedup_read_file(const char *path, unsigned char **data, size_t *n, rf_err *err);
 int rf_dedup_exists(const char *path);
 
+/* Whether a unit file exists with the expected header and size (its
+ * completion test; contents are checked where they are read). */
+int rf_dedup_probe(const char *path, uint32_t kind, uint64_t params, uint32_t unit,
+                   uint32_t nshards);
+/* Probes a unit file the current step needs (an error naming `step`, the
+ * step that makes it, when it is not finished) and reads its header. */
+int rf_dedup_unit_header(const char *path, uint32_t kind, uint64_t params, uint32_t unit,
+                         uint32_t nshards, const char *step, rf_dfile_hdr *h, rf_err *err);
+
 /* Validates a whole file image of the given kind: header, sizes, ordering.
  * Used by the readers below and by the fuzz target. */
 int rf_dfile_check(const unsigned char *p, size_t n, uint32_t kind, const char *path,

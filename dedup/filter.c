@@ -31,9 +31,6 @@
 #include "stages/io.h"
 #include "stages/json.h"
 
-int rf_dedup_probe(const char *path, uint32_t kind, uint64_t params, uint32_t unit,
-                   uint32_t nshards);
-
 int rf_dedup_main(int argc, char **argv);
 
 typedef struct fshard {

@@ -16,9 +16,6 @@
 #include "dedup/afile.h"
 #include "dedup/dedup.h"
 
-int rf_dedup_probe(const char *path, uint32_t kind, uint64_t params, uint32_t unit,
-                   uint32_t nshards);
-
 typedef struct xs {
     rf_rstream rs;
     uint32_t shard;
@@ -130,18 +127,8 @@ static int resolve_unit(void *vctx, size_t ui, rf_err *err)
     int rc = 0;
     for (uint32_t s = 0; s < S && !rc; s++) {
         paths[s] = rf_dedup_path(w, "exact/hash/%05u.xh", s);
-        if (!rf_dedup_probe(paths[s], RF_DFILE_XHASH, C->params, s, S)) {
-            rc = rf_errf(err, RF_EUSAGE, "%s: missing, incomplete or made with other parameters: the hash step has not "
-                                         "finished shard %u", paths[s], s);
-            break;
-        }
-        FILE *f = fopen(paths[s], "rb");
-        unsigned char hb[RF_DFILE_HDR];
         rf_dfile_hdr h;
-        size_t got = f ? fread(hb, 1, sizeof hb, f) : 0;
-        if (f)
-            fclose(f);
-        rc = rf_dfile_hdr_decode(hb, got, RF_DFILE_XHASH, &h, paths[s], err);
+        rc = rf_dedup_unit_header(paths[s], RF_DFILE_XHASH, C->params, s, S, "exact hash", &h, err);
         if (rc)
             break;
         st[s].shard = s;

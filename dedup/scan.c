@@ -415,11 +415,24 @@ static int probe(const char *path, uint32_t kind, uint64_t params, uint32_t unit
 }
 
 int rf_dedup_probe(const char *path, uint32_t kind, uint64_t params, uint32_t unit,
-                   uint32_t nshards);
-int rf_dedup_probe(const char *path, uint32_t kind, uint64_t params, uint32_t unit,
                    uint32_t nshards)
 {
     return probe(path, kind, params, unit, nshards);
+}
+
+int rf_dedup_unit_header(const char *path, uint32_t kind, uint64_t params, uint32_t unit,
+                         uint32_t nshards, const char *step, rf_dfile_hdr *h, rf_err *err)
+{
+    if (!probe(path, kind, params, unit, nshards))
+        return rf_errf(err, RF_EUSAGE,
+                       "%s: missing, incomplete or made with other parameters: the %s step has "
+                       "not finished unit %u", path, step, unit);
+    FILE *f = fopen(path, "rb");
+    unsigned char hb[RF_DFILE_HDR];
+    size_t got = f ? fread(hb, 1, sizeof hb, f) : 0;
+    if (f)
+        fclose(f);
+    return rf_dfile_hdr_decode(hb, got, kind, h, path, err);
 }
 
 static int scan_shard(rf_dedup_work *wk, uint32_t s, int exact, int minhash, rf_dedup_step *step,

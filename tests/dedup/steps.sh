@@ -115,7 +115,7 @@ grep -q "is not the document the work dir was built from" "$T/err" || fail "chan
 expect_rc 2 "$D" minhash buckets --work-dir empty
 expect_rc 0 "$D" minhash signatures $IN --work-dir w4 --task-index 0 --num-tasks 3
 expect_rc 2 "$D" minhash buckets --work-dir w4
-grep -q "has not finished shard 1" "$T/err" || fail "missing shard message"
+grep -q "signatures step has not finished unit 1" "$T/err" || fail "missing shard message"
 expect_rc 2 "$D" minhash buckets --work-dir w --bands 20
 grep -q -- "--bands differs" "$T/err" || fail "conflicting option message"
 expect_rc 2 "$D" minhash signatures $IN --work-dir w --ngram 3
