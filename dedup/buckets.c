@@ -184,6 +184,12 @@ out:
     return rc;
 }
 
+static char *pairs_path(const rf_dedup_work *w, uint32_t u)
+{
+    return rf_dedup_path(w, "minhash/pairs/b%03u-r%05u.pairs", u / w->p.bucket_ranges,
+                         u % w->p.bucket_ranges);
+}
+
 int rf_dedup_buckets(rf_dedup_work *w, rf_dedup_step *step, rf_err *err)
 {
     bctx C;
@@ -193,26 +199,12 @@ int rf_dedup_buckets(rf_dedup_work *w, rf_dedup_step *step, rf_err *err)
     C.params = rf_dedup_params_hash(&w->p, 1);
     uint32_t nunits = w->p.bands * w->p.bucket_ranges;
     C.units = rf_xmalloc(nunits * sizeof *C.units);
-    size_t n = 0;
-    for (uint32_t u = step->task; u < nunits; u += step->ntasks) {
-        char *p = rf_dedup_path(w, "minhash/pairs/b%03u-r%05u.pairs", u / w->p.bucket_ranges,
-                                u % w->p.bucket_ranges);
-        int done = !step->force && rf_dedup_probe(p, RF_DFILE_PAIRS, C.params, u, w->nshards);
-        free(p);
-        if (done)
-            step->units_skipped++;
-        else
-            C.units[n++] = u;
-    }
-    /* A fixed budget of read buffers per merge (about 64 MB), at least 256
-     * records per shard; many shards are reopened per refill instead of
-     * holding thousands of descriptors. */
+    size_t n = rf_dedup_pending(w, step, nunits, RF_DFILE_PAIRS, C.params, pairs_path, C.units);
+    /* A fixed budget of read buffers per merge, at least 256 records per
+     * shard; many shards are reopened per refill instead of holding
+     * thousands of descriptors. */
     size_t threads = step->threads > 0 ? (size_t)step->threads : 1;
-    C.bufrec = (64u << 20) / RF_BAND_REC / w->nshards / threads;
-    if (C.bufrec < 256)
-        C.bufrec = 256;
-    if (C.bufrec > 65536)
-        C.bufrec = 65536;
+    C.bufrec = rf_dedup_bufrec(RF_BAND_REC, w->nshards, step->threads, 256, 65536);
     C.keep_open = w->nshards <= 256;
     pthread_mutex_init(&C.mu, NULL);
     int rc = rf_dedup_parallel(n, (int)threads, bucket_unit, &C, err);

@@ -249,6 +249,15 @@ typedef struct rf_dedup_step {
 void rf_dedup_step_init(rf_dedup_step *s);
 void rf_dedup_step_release(rf_dedup_step *s);
 
+/* The units of [0, nunits) that are this task's (unit % ntasks == task)
+ * and not done yet, into units[]; counts the done ones as skipped. */
+size_t rf_dedup_pending(const rf_dedup_work *w, rf_dedup_step *step, uint32_t nunits,
+                        uint32_t kind, uint64_t params,
+                        char *(*path_of)(const rf_dedup_work *w, uint32_t unit), uint32_t *units);
+/* Records per read buffer of a k-way merge over nshards files: a budget of
+ * about 64 MB per thread, clamped to [lo, hi]. */
+size_t rf_dedup_bufrec(size_t recsize, uint32_t nshards, int threads, size_t lo, size_t hi);
+
 /* Reads this task's shards once, writing the exact hash files (exact != 0)
  * and/or the MinHash signature files (minhash != 0). */
 int rf_dedup_scan(rf_dedup_work *w, int exact, int minhash, rf_dedup_step *s, rf_err *err);

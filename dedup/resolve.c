@@ -218,6 +218,11 @@ static int resolve_unit(void *vctx, size_t ui, rf_err *err)
     return rc;
 }
 
+static char *range_path(const rf_dedup_work *w, uint32_t u)
+{
+    return rf_dedup_path(w, "exact/resolve/%05u.rm", u);
+}
+
 int rf_dedup_resolve(rf_dedup_work *w, rf_dedup_step *step, rf_err *err)
 {
     _Static_assert(sizeof(rf_rm) == 40, "rf_rm layout");
@@ -227,22 +232,9 @@ int rf_dedup_resolve(rf_dedup_work *w, rf_dedup_step *step, rf_err *err)
     C.params = rf_dedup_params_hash(&w->p, 0);
     uint32_t R = w->p.exact_ranges;
     C.units = rf_xmalloc(R * sizeof *C.units);
-    size_t n = 0;
-    for (uint32_t u = step->task; u < R; u += step->ntasks) {
-        char *p = rf_dedup_path(w, "exact/resolve/%05u.rm", u);
-        int done = !step->force && rf_dedup_probe(p, RF_DFILE_REMOVE, C.params, u, w->nshards);
-        free(p);
-        if (done)
-            step->units_skipped++;
-        else
-            C.units[n++] = u;
-    }
+    size_t n = rf_dedup_pending(w, step, R, RF_DFILE_REMOVE, C.params, range_path, C.units);
     size_t threads = step->threads > 0 ? (size_t)step->threads : 1;
-    C.bufrec = (64u << 20) / sizeof(rf_xrec) / w->nshards / threads;
-    if (C.bufrec < 64)
-        C.bufrec = 64;
-    if (C.bufrec > 16384)
-        C.bufrec = 16384;
+    C.bufrec = rf_dedup_bufrec(sizeof(rf_xrec), w->nshards, step->threads, 64, 16384);
     C.keep_open = w->nshards <= 256;
     pthread_mutex_init(&C.mu, NULL);
     int rc = rf_dedup_parallel(n, (int)threads, resolve_unit, &C, err);

@@ -420,6 +420,30 @@ int rf_dedup_probe(const char *path, uint32_t kind, uint64_t params, uint32_t un
     return probe(path, kind, params, unit, nshards);
 }
 
+size_t rf_dedup_pending(const rf_dedup_work *w, rf_dedup_step *step, uint32_t nunits,
+                        uint32_t kind, uint64_t params,
+                        char *(*path_of)(const rf_dedup_work *w, uint32_t unit), uint32_t *units)
+{
+    size_t n = 0;
+    for (uint32_t u = step->task; u < nunits; u += step->ntasks) {
+        char *p = path_of(w, u);
+        int done = !step->force && probe(p, kind, params, u, w->nshards);
+        free(p);
+        if (done)
+            step->units_skipped++;
+        else
+            units[n++] = u;
+    }
+    return n;
+}
+
+size_t rf_dedup_bufrec(size_t recsize, uint32_t nshards, int threads, size_t lo, size_t hi)
+{
+    size_t t = threads > 0 ? (size_t)threads : 1;
+    size_t n = (64u << 20) / recsize / nshards / t;
+    return n < lo ? lo : n > hi ? hi : n;
+}
+
 int rf_dedup_unit_header(const char *path, uint32_t kind, uint64_t params, uint32_t unit,
                          uint32_t nshards, const char *step, rf_dfile_hdr *h, rf_err *err)
 {
