@@ -13,13 +13,15 @@
 #      --minhash, as throughput ratios.
 # Python tools come from bench/requirements-dedup.txt in .venv-bench/.
 #
-#   bash bench/dedup.sh [REPEAT] [COMPARE_MB]
+#   [PARTS="1 2 3"] bash bench/dedup.sh [REPEAT] [COMPARE_MB]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${REFINE_BIN:-$here/build/bin}
 DATA=${REFINE_TESTDATA:-$here/../shared/data}
 REPEAT=${1:-3}
 COMPARE_MB=${2:-24}
+PARTS=${PARTS:-1 2 3}   # which measurements to run
+has() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/refine-dedup-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 venv=$here/.venv-bench
@@ -41,8 +43,8 @@ best() { # best wall seconds of REPEAT runs of "$@"
     done
     echo "$b"
 }
-timed() { # timed FILE cmd...: wall seconds and peak RSS (KB) into FILE
-    /usr/bin/time -f "%e %M" -o "$1" "${@:2}" >/dev/null 2>"$tmp/stderr" ||
+timed() { # timed FILE cmd...: wall seconds, peak RSS (KB), user and system CPU seconds
+    /usr/bin/time -f "%e %M %U %S" -o "$1" "${@:2}" >/dev/null 2>"$tmp/stderr" ||
         { cat "$tmp/stderr" >&2; exit 1; }
 }
 mb() { python3 -c "import os,sys; print(sum(os.path.getsize(p) for p in sys.argv[1:]) / 1e6)" "$@"; }
@@ -50,22 +52,28 @@ mb() { python3 -c "import os,sys; print(sum(os.path.getsize(p) for p in sys.argv
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # 1. signatures per thread on NSMC
+if has 1; then
 zstd -q -dc "$DATA/corpora/nsmc_reviews.jsonl.zst" >"$tmp/nsmc.jsonl"
 NS=$(mb "$tmp/nsmc.jsonl")
 sig() { rm -rf "$tmp/ws"; "$BIN/refine-dedup" minhash signatures "$tmp/nsmc.jsonl" --work-dir "$tmp/ws" -t 1; }
 cat1() { "$BIN/refine-cat" -t 1 "$tmp/nsmc.jsonl" -o /dev/null; }
 tc=$(best cat1)
 ts=$(best sig)
-python3 - "$NS" "$tc" "$ts" <<'PY'
+timed "$tmp/t_sigcpu" "$BIN/refine-dedup" minhash signatures "$tmp/nsmc.jsonl" --work-dir "$tmp/ws2" -t 1
+python3 - "$NS" "$tc" "$ts" "$tmp/t_sigcpu" <<'PY'
 import sys
-mb, tc, ts = map(float, sys.argv[1:])
+mb, tc, ts = map(float, sys.argv[1:4])
+f = open(sys.argv[4]).read().split()
+cpu = float(f[2]) + float(f[3])
 print(f"\n1. minhash signatures, NSMC ({mb:.1f} MB), 1 thread, best of runs")
 print(f"   refine-cat -t 1 (read + parse, baseline)   {mb/tc:7.1f} MB/s")
-print(f"   refine-dedup minhash signatures -t 1         {mb/ts:7.1f} MB/s   ({ts/tc:.2f}x the baseline's time; target >= 40 MB/s)")
+print(f"   refine-dedup minhash signatures -t 1         {mb/ts:7.1f} MB/s wall, {mb/cpu:.1f} MB per CPU second   ({ts/tc:.2f}x the baseline's time; target >= 40 MB/s)")
 PY
+fi
 
 # 2. the whole local dedup of the corpora x10
 "$PY" "$here/bench/dedup_gen.py" "$tmp/gen" >"$tmp/gen.log"
+if has 2; then
 GB=$(python3 -c "import re; print(re.search(r'([0-9.]+) MB', open('$tmp/gen.log').read()).group(1))")
 timed "$tmp/t_cat" "$BIN/refine-cat" -t 2 "$tmp"/gen/*.zst -o /dev/null
 timed "$tmp/t_all2" "$BIN/refine-dedup" "$tmp"/gen/*.zst --out-dir "$tmp/o2" -t 2 --stats "$tmp/st2.json"
@@ -74,22 +82,35 @@ timed "$tmp/t_all1" "$BIN/refine-dedup" "$tmp"/gen/*.zst --out-dir "$tmp/o1" -t 
 python3 - "$GB" "$tmp" <<'PY'
 import json, sys
 mb, t = float(sys.argv[1]), sys.argv[2]
-c = open(t + "/t_cat").read().split(); a2 = open(t + "/t_all2").read().split(); a1 = open(t + "/t_all1").read().split()
+def rd(k):
+    w, rss, u, s = open(f"{t}/{k}").read().split()[:4]
+    return float(w), int(rss) / 1024, float(u) + float(s)
 s = json.load(open(t + "/st1.json"))
-print(f"\n2. whole local dedup (exact + minhash), corpora x10 with edits: {mb:.0f} MB, {s['docs_in']} documents, {len(open(t + '/gen.log').read())>0 and s['shards']} zstd shards")
-print(f"   refine-cat -t 2 (read + parse + write nothing, baseline)   {mb/float(c[0]):7.1f} MB/s  peak RSS {int(c[1])/1024:.0f} MB")
-print(f"   refine-dedup -t 1                                          {mb/float(a1[0]):7.1f} MB/s  peak RSS {int(a1[1])/1024:.0f} MB  ({float(a1[0]):.1f} s)")
-print(f"   refine-dedup -t 2                                          {mb/float(a2[0]):7.1f} MB/s  peak RSS {int(a2[1])/1024:.0f} MB  ({float(a2[0]):.1f} s)")
+print(f"\n2. whole local dedup (exact + minhash), corpora x10 with edits: {mb:.0f} MB, {s['docs_in']} documents, {s['shards']} zstd shards")
+print("   command                                   wall MB/s   CPU MB/s   peak RSS   wall s   CPU s")
+for name, k in [("refine-cat -t 2 (read + parse, baseline)", "t_cat"), ("refine-dedup -t 1", "t_all1"),
+                ("refine-dedup -t 2", "t_all2")]:
+    w, rss, c = rd(k)
+    print(f"   {name:40s} {mb/w:9.1f} {mb/c:10.1f} {rss:8.0f} MB {w:8.1f} {c:7.1f}")
 print(f"   removed: {s['reasons']}, kept {s['docs_out']}")
+print("   (CPU MB/s = input MB per CPU second of the process; wall figures depend on the machine's load)")
 PY
+fi
 
 # 3. the same MinHash dedup with datasketch and datatrove on a common slice
+if has 3; then
 mkdir -p "$tmp/slice"
-zstd -q -dc "$tmp"/gen/part-00000.jsonl.zst | head -c $((COMPARE_MB * 1000000)) |
-    python3 -c "import sys; d=sys.stdin.buffer.read(); sys.stdout.buffer.write(d[:d.rfind(b'\n')+1])" >"$tmp/slice/a.jsonl"
-zstd -q -dc "$tmp"/gen/part-00011.jsonl.zst 2>/dev/null | head -c $((COMPARE_MB * 1000000)) |
-    python3 -c "import sys; d=sys.stdin.buffer.read(); sys.stdout.buffer.write(d[:d.rfind(b'\n')+1])" >"$tmp/slice/b.jsonl" || true
-[ -s "$tmp/slice/b.jsonl" ] || rm -f "$tmp/slice/b.jsonl"
+# The first COMPARE_MB of the first and last generated shards (whole lines).
+python3 - "$COMPARE_MB" "$tmp/gen/part-00000.jsonl.zst" "$(ls "$tmp"/gen/*.zst | tail -1)" "$tmp/slice" <<'PY'
+import subprocess, sys
+limit = int(sys.argv[1]) * 1000000
+for name, src in zip(["a", "b"], sys.argv[2:4]):
+    p = subprocess.Popen(["zstd", "-q", "-dc", src], stdout=subprocess.PIPE)
+    data = p.stdout.read(limit)
+    p.kill()
+    p.wait()
+    open(f"{sys.argv[4]}/{name}.jsonl", "wb").write(data[:data.rfind(b"\n") + 1])
+PY
 SL=$(mb "$tmp"/slice/*.jsonl)
 timed "$tmp/t_r1" "$BIN/refine-dedup" --minhash "$tmp"/slice/*.jsonl --out-dir "$tmp/sr1" -t 1
 timed "$tmp/t_r2" "$BIN/refine-dedup" --minhash "$tmp"/slice/*.jsonl --out-dir "$tmp/sr2" -t 2
@@ -98,10 +119,16 @@ timed "$tmp/t_dt" "$PY" "$here/bench/dedup_compare.py" datatrove "$tmp/dt" "$tmp
 python3 - "$SL" "$tmp" <<'PY'
 import sys
 mb, t = float(sys.argv[1]), sys.argv[2]
-r = {k: float(open(f"{t}/t_{k}").read().split()[0]) for k in ["r1", "r2", "ds", "dt"]}
-print(f"\n3. MinHash dedup (5-grams, 14x8) of the same {mb:.1f} MB slice, wall seconds")
-print(f"   datasketch MinHashLSH, 1 process   {mb/r['ds']:7.2f} MB/s  {r['ds']:8.1f} s")
-print(f"   datatrove MinHash stages, 2 workers {mb/r['dt']:6.2f} MB/s  {r['dt']:8.1f} s")
-print(f"   refine-dedup --minhash -t 1        {mb/r['r1']:7.2f} MB/s  {r['r1']:8.1f} s   {r['ds']/r['r1']:6.1f}x datasketch")
-print(f"   refine-dedup --minhash -t 2        {mb/r['r2']:7.2f} MB/s  {r['r2']:8.1f} s   {r['dt']/r['r2']:6.1f}x datatrove (target >= 20x both)")
+r, c = {}, {}
+for k in ["r1", "r2", "ds", "dt"]:
+    f = open(f"{t}/t_{k}").read().split()
+    r[k], c[k] = float(f[0]), float(f[2]) + float(f[3])
+print(f"\n3. MinHash dedup (5-grams, 14x8) of the same {mb:.1f} MB slice")
+print("   command                               wall MB/s   wall s   CPU s")
+print(f"   datasketch MinHashLSH, 1 process      {mb/r['ds']:9.2f} {r['ds']:8.1f} {c['ds']:7.1f}")
+print(f"   datatrove MinHash stages, 2 workers   {mb/r['dt']:9.2f} {r['dt']:8.1f}       -   (worker CPU not counted)")
+print(f"   refine-dedup --minhash -t 1           {mb/r['r1']:9.2f} {r['r1']:8.1f} {c['r1']:7.1f}   {r['ds']/r['r1']:6.1f}x datasketch (wall), {c['ds']/c['r1']:.1f}x (CPU)")
+print(f"   refine-dedup --minhash -t 2           {mb/r['r2']:9.2f} {r['r2']:8.1f} {c['r2']:7.1f}   {r['dt']/r['r2']:6.1f}x datatrove (wall)")
+print("   target: >= 20x both")
 PY
+fi
