@@ -107,6 +107,12 @@ static int shard_records(rf_dedup_work *w, uint32_t s, int use_exact, uint64_t *
     return rc;
 }
 
+static int cmp_rm(const void *a, const void *b)
+{
+    uint32_t x = ((const rf_rm *)a)->ord, y = ((const rf_rm *)b)->ord;
+    return x < y ? -1 : x > y;
+}
+
 /* Loads the lists of shards [s0, s1) into F (which owns F->w). */
 static int load_shards(fstate *F, uint32_t s0, uint32_t s1, int use_exact, int use_minhash,
                        rf_err *err)
@@ -132,19 +138,10 @@ static int load_shards(fstate *F, uint32_t s0, uint32_t s1, int use_exact, int u
             rc = rf_rmlist_load(&F->sh[s].ex, p, pe, w->nshards, s, err);
             free(p);
         }
-        if (!rc && use_exact && F->sh[s].ex.n > 1) {
-            /* Ranges are disjoint in keys, not in records: merge by record. */
-            rf_rmlist *l = &F->sh[s].ex;
-            for (size_t i = 1; i < l->n; i++) {
-                rf_rm x = l->e[i];
-                size_t j = i;
-                while (j > 0 && l->e[j - 1].ord > x.ord) {
-                    l->e[j] = l->e[j - 1];
-                    j--;
-                }
-                l->e[j] = x;
-            }
-        }
+        /* Ranges are disjoint in keys, not in records: sort by record (a
+         * record is in one exact group, so no two entries share one). */
+        if (!rc && use_exact && F->sh[s].ex.n > 1)
+            qsort(F->sh[s].ex.e, F->sh[s].ex.n, sizeof *F->sh[s].ex.e, cmp_rm);
         if (!rc && use_minhash) {
             char *p = rf_dedup_path(w, "minhash/remove.rm");
             rc = rf_rmlist_load(&F->sh[s].mh, p, pm, w->nshards, s, err);

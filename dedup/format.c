@@ -389,46 +389,68 @@ int rf_dfile_check(const unsigned char *p, size_t n, uint32_t kind, const char *
 int rf_rmlist_load(rf_rmlist *l, const char *path, uint64_t params, uint32_t nshards,
                    uint32_t shard, rf_err *err)
 {
-    unsigned char *data;
-    size_t n;
-    int rc = rf_dedup_read_file(path, &data, &n, err);
-    if (rc)
-        return rc;
+    /* Only the header, two index slots and this shard's section are read:
+     * a filter task's memory and I/O follow its shard, not the corpus. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return rf_errf(err, RF_EIO, "%s: cannot open: %s", path, strerror(errno));
+    unsigned char hb[RF_DFILE_HDR], ix[16], *buf = NULL;
+    struct stat st;
     rf_dfile_hdr h;
-    rc = rf_dfile_check(data, n, RF_DFILE_REMOVE, path, err);
+    int rc = fstat(fd, &st) ? rf_errf(err, RF_EIO, "%s: cannot stat", path)
+                            : rf_pread_full(fd, hb, sizeof hb, 0, path, err);
     if (!rc)
-        rf_dfile_hdr_decode(data, n, RF_DFILE_REMOVE, &h, path, err);
+        rc = rf_dfile_hdr_decode(hb, sizeof hb, RF_DFILE_REMOVE, &h, path, err);
     if (!rc && h.params != params)
         rc = rf_errf(err, RF_EFORMAT, "%s: made with other parameters than the work dir", path);
     if (!rc && h.nshards != nshards)
         rc = rf_errf(err, RF_EFORMAT, "%s: made for %u shards, the work dir has %u", path,
                      h.nshards, nshards);
+    if (!rc && (h.aux != 1 && h.aux != 2))
+        rc = rf_errf(err, RF_EFORMAT, "%s: unknown method %llu", path, (unsigned long long)h.aux);
     if (!rc && shard >= nshards)
         rc = rf_errf(err, RF_EINTERNAL, "%s: shard %u out of range", path, shard);
-    if (rc) {
-        free(data);
-        return rc;
+    uint64_t body = (uint64_t)st.st_size - RF_DFILE_HDR;
+    if (!rc && (h.count > UINT64_MAX / 64 ||
+                body != mul_add((uint64_t)nshards + 1, 8, mul_add(h.count, 40, 0))))
+        rc = rf_errf(err, RF_EFORMAT, "%s: size does not match its header", path);
+    uint64_t first = 0, last = 0, a = 0, b = 0;
+    if (!rc)
+        rc = rf_pread_full(fd, &first, 8, RF_DFILE_HDR, path, err);
+    if (!rc)
+        rc = rf_pread_full(fd, &last, 8, RF_DFILE_HDR + (uint64_t)nshards * 8, path, err);
+    if (!rc)
+        rc = rf_pread_full(fd, ix, 16, RF_DFILE_HDR + (uint64_t)shard * 8, path, err);
+    if (!rc) {
+        a = rf_get64(ix);
+        b = rf_get64(ix + 8);
+        if (first != 0 || last != h.count || a > b || b > h.count)
+            rc = rf_errf(err, RF_EFORMAT, "%s: bad shard index", path);
     }
-    const unsigned char *ix = data + RF_DFILE_HDR;
-    const unsigned char *e = ix + ((uint64_t)nshards + 1) * 8;
-    uint64_t a = rf_get64(ix + (uint64_t)shard * 8), b = rf_get64(ix + ((uint64_t)shard + 1) * 8);
-    for (uint64_t i = a; i < b; i++) {
-        const unsigned char *r = e + i * 40;
+    uint64_t base = RF_DFILE_HDR + ((uint64_t)nshards + 1) * 8;
+    if (!rc && b > a) {
+        buf = rf_xmalloc((size_t)(b - a) * 40);
+        rc = rf_pread_full(fd, buf, (size_t)(b - a) * 40, base + a * 40, path, err);
+    }
+    for (uint64_t i = 0; !rc && i < b - a; i++) {
+        const unsigned char *r = buf + i * 40;
+        rf_rm m = {rf_get32(r), rf_get32(r + 4), rf_get32(r + 8), rf_get32(r + 12),
+                   rf_get64(r + 16), rf_get64(r + 24), rf_get64(r + 32)};
+        if ((m.kind != RF_RM_KEEP && m.kind != RF_RM_REMOVE) || m.rep_shard >= nshards ||
+            (l->n && i && m.ord <= l->e[l->n - 1].ord)) {
+            rc = rf_errf(err, RF_EFORMAT, "%s: entry %llu is invalid", path,
+                         (unsigned long long)(a + i));
+            break;
+        }
         if (l->n == l->cap) {
             l->cap = l->cap ? l->cap * 2 : 256;
             l->e = rf_xrealloc(l->e, l->cap * sizeof *l->e);
         }
-        rf_rm *m = &l->e[l->n++];
-        m->ord = rf_get32(r);
-        m->kind = rf_get32(r + 4);
-        m->rep_shard = rf_get32(r + 8);
-        m->rep_ord = rf_get32(r + 12);
-        m->size = rf_get64(r + 16);
-        m->cid = rf_get64(r + 24);
-        m->line_hash = rf_get64(r + 32);
+        l->e[l->n++] = m;
     }
-    free(data);
-    return 0;
+    free(buf);
+    close(fd);
+    return rc;
 }
 
 void rf_rmlist_release(rf_rmlist *l)
