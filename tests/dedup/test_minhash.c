@@ -29,13 +29,14 @@ static int same_sets(const rf_minhasher *m, const char *a, const char *b)
     return same;
 }
 
-static uint64_t rng = 0x9E3779B97F4A7C15ull;
+/* SplitMix64: independent 64-bit values, reproducible across runs. */
+static uint64_t rng_state = 42;
 static uint64_t rnd(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
 }
 
 static void check_shingles(void)
