@@ -242,11 +242,14 @@ static int stage_process(rf_stage *st, rf_work *w, rf_doc *d, rf_err *err)
                        "%s record %llu is not the document the work dir was built from (inputs "
                        "changed, or not the work dir's shards in its order)",
                        F->w.names[shard], (unsigned long long)ord + 1);
-    /* An exact duplicate keeps the more precise reason. */
+    /* An exact duplicate keeps the more precise reason. With both methods
+     * the document kept for it is its MinHash cluster's (its exact group's
+     * own may be a near duplicate of that one, removed too). */
     if (e && e->kind == RF_RM_REMOVE) {
+        const rf_rm *k = m ? m : e;
         rf_doc_reject(d, "dup_exact", "cluster %016llx, size %llu, kept %s:%u",
                       (unsigned long long)e->cid, (unsigned long long)e->size,
-                      F->w.names[e->rep_shard], e->rep_ord + 1);
+                      F->w.names[k->rep_shard], k->rep_ord + 1);
         return 0;
     }
     if (m && m->kind == RF_RM_REMOVE) {

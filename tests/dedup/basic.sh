@@ -100,6 +100,21 @@ for f in a.jsonl b.jsonl.zst c.jsonl.gz e.jsonl o.jsonl rejects/a.jsonl rejects/
     same out/$f o3/$f
 done
 
+# An exact copy of a near duplicate names the document that is kept in the
+# end (its MinHash cluster's), not the removed near duplicate.
+python3 - <<'PY'
+import json
+X = ("the river flooded the lower town after three days of rain and the mayor "
+     "ordered the schools to close until the water went down again next week")
+Y = X.replace("next week", "next month")
+with open("x.jsonl", "w") as f:
+    for i, t in [("x", X), ("y", Y), ("y2", Y.upper())]:
+        f.write(json.dumps({"id": i, "text": t}) + "\n")
+PY
+expect_rc 0 "$D" x.jsonl --out-dir ox2
+grep -q '"y2".*dup_exact.*kept x.jsonl:1"' ox2/rejects/x.jsonl || fail "exact copy detail does not name the kept document"
+grep -q '"y".*dup_minhash.*kept x.jsonl:1"' ox2/rejects/x.jsonl || fail "near duplicate detail"
+
 # --explain prints the S-curve.
 expect_rc 0 "$D" minhash --explain >explain.txt
 grep -q "1 - (1 - J^8)^14" explain.txt || fail "--explain formula"
