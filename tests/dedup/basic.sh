@@ -89,6 +89,11 @@ expect_rc 0 "$D" --exact $IN --out-dir ox
 expect_rc 0 "$D" --minhash $IN --out-dir om
 [ "$(stats_get om/stats.json 's["reasons"]')" = "{'dup_minhash': 5, 'malformed_json': 1}" ] || fail "--minhash"
 
+# Character shingles find the Korean near duplicate too.
+expect_rc 0 "$D" --minhash $IN --out-dir oc --shingle char --ngram 7
+grep -q '"b3".*dup_minhash' oc/rejects/b.jsonl.zst 2>/dev/null ||
+    zstd -q -dc oc/rejects/b.jsonl.zst | grep -q '"b3".*dup_minhash' || fail "--shingle char"
+
 # --keep-max: the highest score is kept (a3 has 5, b1 has 3, a1 has 1).
 expect_rc 0 "$D" $IN --out-dir ok --keep-max score
 grep -q '"a3"' ok/a.jsonl || fail "--keep-max did not keep the highest score"

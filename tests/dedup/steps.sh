@@ -72,6 +72,12 @@ for f in $(cd wall && find . -name '*.sig' -o -name '*.xh' -o -name '*.rm' -o -n
     same wall/$f w/$f
 done
 
+# Other unit splits (more bucket and exact ranges) find the same duplicates.
+expect_rc 0 "$D" $IN --out-dir split --annotate --bucket-ranges 3 --exact-ranges 5 -t 2
+for f in s0.jsonl s1.jsonl.zst s2.jsonl rejects/s0.jsonl rejects/s2.jsonl; do
+    same all/$f split/$f
+done
+
 # Signature determinism: another run, one task, other thread counts.
 expect_rc 0 "$D" minhash signatures $IN --work-dir w2 -t 3 --batch-docs 7
 for s in 00000 00001 00002; do same w/minhash/sig/$s.sig w2/minhash/sig/$s.sig; done
