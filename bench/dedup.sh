@@ -72,7 +72,9 @@ PY
 fi
 
 # 2. the whole local dedup of the corpora x10
-"$PY" "$here/bench/dedup_gen.py" "$tmp/gen" >"$tmp/gen.log"
+if has 2 || has 3; then
+    "$PY" "$here/bench/dedup_gen.py" "$tmp/gen" >"$tmp/gen.log"
+fi
 if has 2; then
 GB=$(python3 -c "import re; print(re.search(r'([0-9.]+) MB', open('$tmp/gen.log').read()).group(1))")
 timed "$tmp/t_cat" "$BIN/refine-cat" -t 2 "$tmp"/gen/*.zst -o /dev/null
