@@ -35,102 +35,198 @@ static int range(rf_rng *r, int lo, int hi)
 
 /* ---- vocabulary ---- */
 
-static const char *const ko_city[] = {"서울", "부산", "대구", "인천", "광주", "대전", "울산",
-                                      "세종", "수원", "청주", "전주", "춘천", "제주", "포항",
-                                      "창원"};
-static const char *const ko_name[] = {"김민수", "이서연", "박지훈", "최유진", "정하늘",
-                                      "강도윤", "윤서아", "장현우", "임지민", "한예린"};
-static const char *const ko_org[] = {"지역경제연구소", "시립미술관",  "교육청",
-                                     "문화재단",       "과학기술원", "국립기상연구소"};
-static const char *const en_city[] = {"Springfield", "Riverton", "Lakeview", "Maple Grove",
-                                      "Fairhaven",   "Brookside", "Oakridge", "Westport"};
-static const char *const en_name[] = {"Anna Keller",  "David Moreno", "Grace Liu",
-                                      "Samuel Brooks", "Nora Patel",  "Owen Fischer"};
-static const char *const en_org[] = {"the city council", "the regional museum",
-                                     "the state university", "the public library",
-                                     "the weather service", "the transit authority"};
+/* Slot lists, one letter each: {C} city, {P} person, {O} organisation,
+ * {T} topic, {A} action on a topic, {Q} quotation, {R} role, {G} group,
+ * {B} burden, {E} event, {F} remedy, {S} service, {X} statistic, {W} worry,
+ * {I} time; {N} 2..90, {K} 2..9, {M} month, {D} day. After a slot, {은} {이} {을} {과}
+ * pick the Korean particle that agrees with the final syllable before it.
+ * Sentences are drawn from templates with several slots each, so unrelated
+ * documents share almost no 5-word shingles (only planted duplicates look
+ * alike to the dedup stage). */
+typedef struct slots {
+    const char *const *v[26];
+    size_t n[26];
+} slots;
 
-/* Slots: {C} city, {P} person, {O} organisation, {N} number 2..90,
- * {M} month, {D} day; after a slot, {은} {이} {을} pick the Korean particle
- * that agrees with the final syllable written before it. */
-static const char *const ko_news[] = {
-    "{C}시는 {M}월 {D}일부터 대중교통 요금 체계를 개편한다고 밝혔다.",
-    "이번 개편으로 청소년과 노인의 교통비 부담이 다소 줄어들 것으로 보인다.",
-    "{O}{은} 올해 지역 경제 성장률이 {N}퍼센트 안팎에 머물 것이라고 전망했다.",
-    "전문가들은 수출 회복 속도가 예상보다 느리다고 지적했다.",
-    "{C}에서는 주말 동안 가을 축제가 열려 많은 시민이 행사장을 찾았다.",
-    "행사 기간에는 지역 농산물 장터와 전통 공연이 함께 마련되었다.",
-    "기상청은 내일 중부 지방에 {N}밀리미터 안팎의 비가 내릴 것으로 예보했다.",
-    "비가 그친 뒤에는 기온이 큰 폭으로 떨어져 쌀쌀해지겠다.",
-    "{P} 연구원은 새로운 배터리 소재가 충전 시간을 크게 줄일 수 있다고 설명했다.",
-    "연구팀은 실험 결과를 국제 학술지에 발표할 예정이다.",
-    "{C} 시립도서관은 다음 달부터 야간 열람실 운영 시간을 연장한다.",
-    "도서관 측은 시험 기간 학생들의 요청을 반영했다고 설명했다.",
-    "프로축구 {C} 구단은 어제 열린 경기에서 상대 팀을 꺾고 3연승을 달렸다.",
-    "감독은 경기가 끝난 뒤 선수들의 집중력을 칭찬했다.",
-    "정부는 소상공인을 위한 저금리 대출 지원을 확대하기로 했다.",
-    "신청은 온라인으로 받으며 자세한 내용은 관할 구청에 문의하면 된다.",
-    "{O}{은} 청년 일자리 박람회를 열고 {N}개 기업이 참여한다고 밝혔다.",
-    "참가자들은 현장에서 면접과 직무 상담을 받을 수 있다.",
-    "올여름 폭염으로 전력 사용량이 역대 최고치를 기록했다.",
-    "당국은 한낮에는 냉방 기기 사용을 조금씩 줄여 달라고 당부했다.",
-    "{C}의 한 초등학교는 학생들이 직접 가꾼 텃밭에서 수확 체험 행사를 열었다.",
-    "아이들은 배추와 무를 뽑으며 즐거운 시간을 보냈다.",
-    "최근 온라인 쇼핑이 늘면서 택배 물량도 빠르게 증가하고 있다.",
-    "업계는 배송 인력을 구하기가 갈수록 어려워지고 있다고 호소했다.",
-    "{P} 작가의 개인전이 {O}에서 {M}월 말까지 열린다.",
-    "전시에는 자연과 도시를 주제로 한 작품 {N}점이 소개된다.",
-    "해양수산부는 연근해 어획량이 지난해보다 줄었다고 발표했다.",
-    "바닷물 온도가 오른 것이 주요 원인으로 꼽힌다.",
-    "{C} 지하철 노선 연장 공사가 내년 상반기에 마무리될 예정이다.",
-    "새 노선이 개통되면 도심까지 이동 시간이 {N}분가량 줄어든다.",
+#define SLOT(letter, arr) [(letter) - 'A'] = arr
+#define SLOTN(letter, arr) [(letter) - 'A'] = N(arr)
+
+static const char *const ko_city[] = {"서울", "부산", "대구", "인천", "광주", "대전", "울산", "세종",
+                                      "수원", "청주", "전주", "춘천", "제주", "포항", "창원", "목포",
+                                      "강릉", "안동", "여수", "천안"};
+static const char *const ko_name[] = {"김민수", "이서연", "박지훈", "최유진", "정하늘", "강도윤",
+                                      "윤서아", "장현우", "임지민", "한예린", "오준서", "서다인",
+                                      "신태호", "권나래", "황보경", "문수빈"};
+static const char *const ko_org[] = {"지역경제연구소", "시립미술관", "교육청", "문화재단", "과학기술원",
+                                     "국립기상연구소", "시민건강센터", "청년창업지원단", "도시재생센터",
+                                     "환경연구원", "복지재단", "관광공사"};
+static const char *const ko_topic[] = {
+    "대중교통", "청년 일자리", "전통시장", "미세먼지", "공공도서관", "농산물 유통", "주택 공급",
+    "관광 산업", "저출생 대응", "노인 돌봄", "학교 급식", "재활용", "전기차 충전", "도심 공원",
+    "하천 정비", "소상공인 지원", "문화 예술 교육", "응급 의료", "자전거 도로", "지역 축제",
+    "청소년 상담", "디지털 교육", "수돗물 안전", "반려동물 등록", "야간 보행 안전", "폭염 대비"};
+static const char *const ko_action[] = {
+    "관련 대책을 발표했다", "개선 방안을 내놓았다", "예산을 대폭 늘리기로 했다",
+    "현황 조사 결과를 공개했다", "문제점을 집중적으로 점검했다", "지원 사업을 새로 시작했다",
+    "개선을 위한 공청회를 열었다", "관련 조례 개정을 추진하고 있다", "확대 계획을 밝혔다",
+    "전담 부서를 새로 만들기로 했다", "중장기 계획을 마련했다", "시범 사업 결과를 발표했다"};
+static const char *const ko_quote[] = {
+    "주민들의 의견을 충분히 듣고 결정하겠다", "예산이 부족한 만큼 우선순위를 정해야 한다",
+    "현장의 목소리를 정책에 반영하겠다", "단기 대책보다 장기적인 계획이 필요하다",
+    "올해 안에 눈에 보이는 성과를 내겠다", "관계 기관과 긴밀하게 협력하겠다",
+    "작은 변화가 쌓이면 큰 차이를 만든다", "아직 갈 길이 멀지만 방향은 옳다고 본다",
+    "시민 불편이 없도록 꼼꼼히 준비하겠다", "데이터를 바탕으로 차근차근 개선하겠다"};
+static const char *const ko_role[] = {"시장", "연구원", "교수", "대표", "과장", "위원장", "센터장",
+                                      "사무국장", "팀장", "이사장"};
+static const char *const ko_group[] = {"청년층", "고령층", "자영업자", "학부모", "직장인", "농민",
+                                       "관광객", "1인 가구", "장애인", "대학생"};
+static const char *const ko_burden[] = {"경제적 부담", "이동 불편", "대기 시간", "생활비", "주거비",
+                                        "의료비", "통학 시간"};
+static const char *const ko_event[] = {"가을 축제", "과학 박람회", "청년 창업 설명회", "전통 음식 경연대회",
+                                       "야간 음악회", "책 읽기 행사", "마라톤 대회", "벼룩시장",
+                                       "불꽃놀이 행사", "국제 영화제"};
+static const char *const ko_remedy[] = {"꾸준한 투자", "주민 참여", "정확한 통계", "기관 간 협력",
+                                        "장기 계획", "전문 인력 확보", "제도 정비"};
+static const char *const ko_service[] = {"상담 창구", "온라인 신청 서비스", "방문 점검", "무료 교육 과정",
+                                         "이동 지원 차량", "야간 돌봄 교실", "통합 안내 앱"};
+static const char *const ko_stat[] = {"실업률", "고용률", "출생률", "재활용률", "대중교통 이용률",
+                                      "1인 가구 비율", "공실률", "관광객 증가율"};
+static const char *const ko_worry[] = {"소음 문제", "교통 혼잡", "예산 낭비", "환경 훼손", "안전사고",
+                                       "형평성 문제", "임대료 상승"};
+static const char *const ko_time[] = {"지난달", "이번 주", "올해 상반기", "지난해 연말", "어제 오후",
+                                      "오늘 오전", "지난 주말", "최근"};
+
+static const slots ko_slots = {
+    .v = {SLOT('C', ko_city), SLOT('P', ko_name), SLOT('O', ko_org), SLOT('T', ko_topic),
+          SLOT('A', ko_action), SLOT('Q', ko_quote), SLOT('R', ko_role), SLOT('G', ko_group),
+          SLOT('B', ko_burden), SLOT('E', ko_event), SLOT('F', ko_remedy), SLOT('S', ko_service),
+          SLOT('X', ko_stat), SLOT('W', ko_worry), SLOT('I', ko_time)},
+    .n = {SLOTN('C', ko_city), SLOTN('P', ko_name), SLOTN('O', ko_org), SLOTN('T', ko_topic),
+          SLOTN('A', ko_action), SLOTN('Q', ko_quote), SLOTN('R', ko_role), SLOTN('G', ko_group),
+          SLOTN('B', ko_burden), SLOTN('E', ko_event), SLOTN('F', ko_remedy), SLOTN('S', ko_service),
+          SLOTN('X', ko_stat), SLOTN('W', ko_worry), SLOTN('I', ko_time)},
 };
 
-static const char *const ko_wiki[] = {
-    "한글은 자음과 모음을 모아 써서 음절을 이루는 문자 체계이다.",
-    "한반도는 사계절이 뚜렷하여 여름에는 덥고 습하며 겨울에는 춥고 건조하다.",
-    "김치는 배추나 무 같은 채소를 소금에 절인 뒤 양념하여 발효시킨 음식이다.",
-    "태양계에서 가장 큰 행성은 목성이며 주로 수소와 헬륨으로 이루어져 있다.",
-    "광합성은 식물이 빛 에너지를 이용해 이산화탄소와 물로 포도당을 만드는 과정이다.",
-    "과거 제도는 관리를 뽑기 위해 국가가 치르던 시험이었다.",
-    "지진은 지각 내부에 쌓인 에너지가 갑자기 풀려나면서 땅이 흔들리는 현상이다.",
-    "철새는 계절에 따라 먹이와 번식지를 찾아 먼 거리를 이동한다.",
-    "온돌은 바닥 아래로 뜨거운 연기를 통과시켜 방을 데우는 전통 난방 방식이다.",
-    "화산섬은 바다 밑에서 분출한 용암이 쌓여 수면 위로 드러난 섬이다.",
+static const char *const ko_news[] = {
+    "{I} {C}시{은} {T} {A}.",
+    "{O}{은} {T} {A}.",
+    "{P} {R}{은} \"{Q}\"고 말했다.",
+    "{O}에 따르면 올해 {T} 관련 예산은 지난해보다 {N}퍼센트 늘어난 {N}억 원이다.",
+    "이번 조치로 {G}의 {B}{이} 다소 줄어들 것으로 보인다.",
+    "{C}에서는 {I} {E}{이} 열려 {K}천여 명이 행사장을 찾았다.",
+    "전문가들은 {T} 문제를 풀려면 {F}{이} 필요하다고 지적했다.",
+    "{O}{은} 다음 달부터 {T} 분야에 {S}{을} 시범 운영한다.",
+    "{I} 발표된 자료에 따르면 {C}의 {X}{은} {N}.{K}퍼센트로 집계됐다.",
+    "다만 일부 주민들은 {W}{을} 우려하고 있다.",
+    "{O}{은} 앞으로 {K}년 동안 단계적으로 사업을 넓혀 갈 계획이다.",
+    "{C} 지역 {G}의 반응은 대체로 긍정적이다.",
+    "{P} {R}{은} {T}{과} {T}{을} 함께 살펴야 한다고 강조했다.",
+};
+
+/* Encyclopedia-style facts: a subject and three statements about it. */
+static const char *const ko_facts[][4] = {
+    {"김치", "배추나 무를 소금에 절인 뒤 양념해 발효시킨 음식이다", "지역과 계절에 따라 재료와 맛이 크게 다르다", "겨울을 앞두고 많은 양을 한꺼번에 담그는 풍습을 김장이라고 한다"},
+    {"목성", "태양계에서 가장 큰 행성이다", "주로 수소와 헬륨으로 이루어져 있다", "대적점이라고 불리는 거대한 폭풍이 수백 년째 관측되고 있다"},
+    {"온돌", "바닥 아래로 뜨거운 연기를 흘려 방을 데우는 전통 난방 방식이다", "아궁이에서 불을 때면 구들장이 데워진다", "오늘날에는 온수를 흘려보내는 바닥 난방으로 이어졌다"},
+    {"한글", "자음과 모음을 모아 써서 음절을 이루는 문자 체계이다", "소리 나는 기관의 모양을 본떠 기본 글자를 만들었다", "적은 수의 글자로 많은 소리를 적을 수 있다"},
+    {"철새", "계절에 따라 먹이와 번식지를 찾아 먼 거리를 이동한다", "해마다 거의 같은 경로를 따라 날아간다", "강 하구와 갯벌은 철새들이 쉬어 가는 중요한 장소이다"},
+    {"화산섬", "바다 밑에서 분출한 용암이 쌓여 수면 위로 드러난 섬이다", "토양에 현무암이 많아 물이 잘 빠진다", "해안을 따라 주상절리 같은 독특한 지형이 나타난다"},
+    {"광합성", "식물이 빛 에너지를 이용해 포도당을 만드는 과정이다", "이 과정에서 이산화탄소를 흡수하고 산소를 내놓는다", "잎의 엽록체에서 주로 일어난다"},
+    {"빙하", "오랜 시간 쌓인 눈이 다져져 만들어진 거대한 얼음 덩어리이다", "자체 무게 때문에 아주 천천히 흘러내린다", "기온이 오르면서 많은 빙하가 줄어들고 있다"},
+    {"판소리", "소리꾼 한 명이 고수의 북장단에 맞춰 긴 이야기를 노래하는 전통 음악이다", "소리와 말과 몸짓을 섞어 이야기를 풀어 간다", "관객이 추임새로 흥을 돋우는 것이 특징이다"},
+    {"갯벌", "밀물과 썰물이 드나드는 해안에 넓게 펼쳐진 진흙 지대이다", "조개와 게 같은 많은 생물이 산다", "오염 물질을 걸러 주는 역할도 한다"},
+    {"한옥", "나무와 흙과 돌로 지은 전통 가옥이다", "처마가 길어 여름에는 햇빛을 막고 겨울에는 햇빛을 들인다", "마루와 온돌을 함께 갖춘 경우가 많다"},
+    {"지진", "지각에 쌓인 에너지가 갑자기 풀리면서 땅이 흔들리는 현상이다", "진원에서 퍼져 나온 파동이 멀리까지 전달된다", "규모는 방출된 에너지의 크기를 나타낸다"},
+};
+
+static const char *const en_city[] = {"Springfield", "Riverton", "Lakeview", "Maple Grove", "Fairhaven",
+                                      "Brookside", "Oakridge", "Westport", "Cedar Falls", "Milltown",
+                                      "Harbor City", "Pine Bluff"};
+static const char *const en_name[] = {"Anna Keller", "David Moreno", "Grace Liu", "Samuel Brooks",
+                                      "Nora Patel", "Owen Fischer", "Maya Okafor", "Lucas Romero",
+                                      "Helen Park", "Tom Becker"};
+static const char *const en_org[] = {"the city council", "the regional museum", "the state university",
+                                     "the public library", "the weather service", "the transit authority",
+                                     "the health department", "the chamber of commerce",
+                                     "the parks department", "the housing agency"};
+static const char *const en_topic[] = {
+    "public transit", "youth employment", "affordable housing", "air quality", "the public library",
+    "farmers markets", "tourism", "elder care", "school lunches", "recycling",
+    "electric vehicle charging", "city parks", "river restoration", "small businesses",
+    "arts education", "emergency care", "bike lanes", "the summer festival", "broadband access",
+    "street lighting", "water safety", "heat preparedness"};
+static const char *const en_action[] = {
+    "announced a new plan for", "released a survey on", "doubled its budget for",
+    "opened a public hearing on", "launched a pilot program for", "published a review of",
+    "set up a task force on", "proposed new rules for", "reported steady progress on"};
+static const char *const en_quote[] = {
+    "We will listen to residents before we decide anything",
+    "With a tight budget we have to set clear priorities",
+    "Short-term fixes are not enough, we need a long-term plan",
+    "People should see real results before the end of the year",
+    "Small changes add up to a big difference over time",
+    "We will work closely with every agency involved",
+    "The data will guide each step we take"};
+static const char *const en_role[] = {"the mayor", "a researcher", "a professor", "the director",
+                                      "a council member", "the program manager", "a spokesperson"};
+static const char *const en_group[] = {"young workers", "older residents", "shop owners", "parents",
+                                       "commuters", "farmers", "visitors", "students"};
+static const char *const en_burden[] = {"costs", "travel times", "waiting times", "rent pressure",
+                                        "medical bills", "paperwork"};
+static const char *const en_event[] = {"the autumn festival", "a science fair", "a startup showcase",
+                                       "a food competition", "an open-air concert", "a book fair",
+                                       "the city marathon", "a flea market"};
+static const char *const en_remedy[] = {"steady investment", "community involvement", "better data",
+                                        "cooperation between agencies", "a long-term plan",
+                                        "more trained staff"};
+static const char *const en_service[] = {"a help desk", "an online application service", "home visits",
+                                         "free training courses", "a shuttle service", "an evening care program"};
+static const char *const en_stat[] = {"unemployment", "the recycling rate", "transit ridership growth",
+                                      "the vacancy rate", "the share of single-person households"};
+static const char *const en_worry[] = {"noise", "traffic congestion", "wasted money",
+                                       "damage to the environment", "safety risks", "rising rents"};
+static const char *const en_time[] = {"last month", "this week", "earlier this year", "last December",
+                                      "on Tuesday", "over the weekend", "recently"};
+
+static const slots en_slots = {
+    .v = {SLOT('C', en_city), SLOT('P', en_name), SLOT('O', en_org), SLOT('T', en_topic),
+          SLOT('A', en_action), SLOT('Q', en_quote), SLOT('R', en_role), SLOT('G', en_group),
+          SLOT('B', en_burden), SLOT('E', en_event), SLOT('F', en_remedy), SLOT('S', en_service),
+          SLOT('X', en_stat), SLOT('W', en_worry), SLOT('I', en_time)},
+    .n = {SLOTN('C', en_city), SLOTN('P', en_name), SLOTN('O', en_org), SLOTN('T', en_topic),
+          SLOTN('A', en_action), SLOTN('Q', en_quote), SLOTN('R', en_role), SLOTN('G', en_group),
+          SLOTN('B', en_burden), SLOTN('E', en_event), SLOTN('F', en_remedy), SLOTN('S', en_service),
+          SLOTN('X', en_stat), SLOTN('W', en_worry), SLOTN('I', en_time)},
 };
 
 static const char *const en_news[] = {
-    "The transit authority in {C} said on Monday that bus fares will change on {M}/{D}.",
-    "Officials expect the new fares to lower travel costs for students and older riders.",
-    "Economists at {O} now expect growth of about {N} percent for the region this year.",
-    "Several analysts warned that exports are recovering more slowly than expected.",
-    "Thousands of residents visited the autumn festival in {C} over the weekend.",
-    "The event featured a farmers market, live music and workshops for children.",
-    "Forecasters expect around {N} millimeters of rain in the central region tomorrow.",
-    "Temperatures are likely to drop sharply once the rain moves out of the area.",
-    "{P}, a researcher at {O}, said the new battery material could cut charging times.",
-    "The team plans to publish the full results in a peer-reviewed journal next year.",
-    "The public library in {C} will keep its reading rooms open later starting next month.",
-    "Staff said the change responds to requests from students during exam season.",
-    "The local football club won its third straight game on Saturday evening.",
-    "After the match, the coach praised the players for staying focused until the end.",
-    "The government announced a larger program of low-interest loans for small shops.",
-    "Applications are accepted online, and the district offices can answer questions.",
-    "{O} is hosting a job fair this week, and {N} companies have signed up to attend.",
-    "Visitors can take part in interviews and career counseling on the spot.",
-    "Electricity demand reached a record high during the heat wave this summer.",
-    "Authorities asked households to use air conditioning sparingly in the afternoon.",
+    "Officials in {C} {A} {T} {I}.",
+    "{O} {A} {T} {I}.",
+    "\"{Q},\" said {P}, {R}.",
+    "According to {O}, spending on {T} will rise by {N} percent to {N} million dollars next year.",
+    "The change is expected to ease {B} for {G}.",
+    "More than {N},000 people attended {E} in {C} {I}.",
+    "Experts say that fixing problems with {T} will take {F}.",
+    "Starting next month, {O} will pilot {S} for {T}.",
+    "Figures released {I} put {X} in {C} at {N}.{K} percent.",
+    "Some residents, however, remain worried about {W}.",
+    "The program will expand step by step over the next {K} years.",
+    "Reactions from {G} in {C} have been mostly positive.",
+    "{P}, {R}, said {T} and {T} should be planned together.",
 };
 
-static const char *const en_wiki[] = {
-    "Photosynthesis is the process by which plants use light to turn carbon dioxide and water into sugar.",
-    "Jupiter is the largest planet in the solar system and consists mostly of hydrogen and helium.",
-    "An earthquake is a sudden shaking of the ground caused by energy released inside the crust.",
-    "Migratory birds travel long distances each season to find food and places to breed.",
-    "A volcanic island forms when lava erupting from the sea floor builds up above the surface.",
-    "The printing press made books cheaper and helped spread literacy across Europe.",
-    "Glaciers are large masses of ice that move slowly downhill under their own weight.",
-    "The human heart pumps blood through a network of arteries, veins and capillaries.",
+/* A subject starting with '!' is a proper noun: never lower-cased. */
+static const char *const en_facts[][4] = {
+    {"Photosynthesis", "is the process by which plants use light to turn carbon dioxide and water into sugar", "releases oxygen as a by-product", "takes place mainly in the chloroplasts of leaves"},
+    {"!Jupiter", "is the largest planet in the solar system", "consists mostly of hydrogen and helium", "has a giant storm, the Great Red Spot, that has been observed for centuries"},
+    {"An earthquake", "is a sudden shaking of the ground caused by energy released inside the crust", "sends waves that can travel around the planet", "is measured on a magnitude scale that grows by a factor of ten per step"},
+    {"Migratory birds", "travel long distances each season to find food and places to breed", "often follow the same routes year after year", "depend on wetlands and estuaries as resting places"},
+    {"A volcanic island", "forms when lava erupting from the sea floor builds up above the surface", "usually has dark basalt soil that drains water quickly", "can show striking rock columns along its coast"},
+    {"The printing press", "made books far cheaper to produce", "helped spread literacy across Europe", "used movable metal type that could be arranged and reused"},
+    {"A glacier", "is a large mass of ice formed from snow compacted over many years", "moves slowly downhill under its own weight", "has been shrinking in many regions as temperatures rise"},
+    {"The human heart", "pumps blood through a network of arteries, veins and capillaries", "beats roughly one hundred thousand times a day", "has four chambers separated by valves"},
+    {"A tidal flat", "is a wide muddy area along the coast that floods and drains with the tides", "supports clams, crabs and many kinds of worms", "filters pollutants out of the water"},
+    {"The violin", "is a string instrument played with a bow", "has four strings tuned in fifths", "was perfected by workshops in northern Italy"},
 };
 
 static const char *const ko_boiler[] = {
@@ -207,24 +303,31 @@ static int has_batchim(const rf_buf *b)
 
 static void fill(rf_rng *r, rf_buf *b, const char *t, int ko)
 {
+    const slots *sl = ko ? &ko_slots : &en_slots;
     for (const char *p = t; *p; p++) {
-        if (!strncmp(p, "{은}", 5) || !strncmp(p, "{이}", 5) || !strncmp(p, "{을}", 5)) {
-            static const char *const pairs[3][2] = {{"는", "은"}, {"가", "이"}, {"를", "을"}};
-            int k = !strncmp(p, "{은}", 5) ? 0 : !strncmp(p, "{이}", 5) ? 1 : 2;
+        if (!strncmp(p, "{은}", 5) || !strncmp(p, "{이}", 5) || !strncmp(p, "{을}", 5) ||
+            !strncmp(p, "{과}", 5)) {
+            static const char *const pairs[4][2] = {
+                {"는", "은"}, {"가", "이"}, {"를", "을"}, {"와", "과"}};
+            int k = !strncmp(p, "{은}", 5) ? 0 : !strncmp(p, "{이}", 5) ? 1 : !strncmp(p, "{을}", 5) ? 2 : 3;
             rf_buf_adds(b, pairs[k][has_batchim(b)]);
             p += 4;
             continue;
         }
-        if (p[0] == '{' && p[1] && p[2] == '}') {
-            switch (p[1]) {
-            case 'C': rf_buf_adds(b, ko ? ko_city[pick(r, N(ko_city))] : en_city[pick(r, N(en_city))]); break;
-            case 'P': rf_buf_adds(b, ko ? ko_name[pick(r, N(ko_name))] : en_name[pick(r, N(en_name))]); break;
-            case 'O': rf_buf_adds(b, ko ? ko_org[pick(r, N(ko_org))] : en_org[pick(r, N(en_org))]); break;
-            case 'N': rf_buf_addf(b, "%d", range(r, 2, 90)); break;
-            case 'M': rf_buf_addf(b, "%d", range(r, 1, 12)); break;
-            case 'D': rf_buf_addf(b, "%d", range(r, 1, 28)); break;
-            default: rf_buf_add(b, p, 3);
-            }
+        if (p[0] == '{' && p[1] >= 'A' && p[1] <= 'Z' && p[2] == '}') {
+            int k = p[1] - 'A';
+            if (p[1] == 'N')
+                rf_buf_addf(b, "%d", range(r, 2, 90));
+            else if (p[1] == 'K')
+                rf_buf_addf(b, "%d", range(r, 2, 9));
+            else if (p[1] == 'M')
+                rf_buf_addf(b, "%d", range(r, 1, 12));
+            else if (p[1] == 'D')
+                rf_buf_addf(b, "%d", range(r, 1, 28));
+            else if (sl->n[k])
+                rf_buf_adds(b, sl->v[k][pick(r, sl->n[k])]);
+            else
+                rf_buf_add(b, p, 3);
             p += 2;
         } else {
             rf_buf_addc(b, *p);
@@ -232,37 +335,75 @@ static void fill(rf_rng *r, rf_buf *b, const char *t, int ko)
     }
 }
 
-/* A clean article. News: 2-3 paragraphs, each built on a different pair of
- * related sentences; encyclopedia style: 3-6 consecutive distinct facts.
- * No sentence repeats within a document. */
+/* A clean article. News style: 2-3 paragraphs of 2-4 sentences from the
+ * templates (no template twice in a row); encyclopedia style: two or three
+ * subjects, each with its definition and one more fact. */
 static void clean_text(rf_rng *r, rf_buf *b, int ko)
 {
-    const char *const *news = ko ? ko_news : en_news;
-    size_t npairs = (ko ? N(ko_news) : N(en_news)) / 2;
-    const char *const *wiki = ko ? ko_wiki : en_wiki;
-    size_t nwiki = ko ? N(ko_wiki) : N(en_wiki);
     if (pick(r, 4) == 0) {
-        size_t start = pick(r, nwiki);
-        int k = range(r, 3, 6);
-        for (int s = 0; s < k; s++) {
-            if (s)
-                rf_buf_adds(b, s == 3 ? "\n\n" : " ");
-            fill(r, b, wiki[(start + (size_t)s) % nwiki], ko);
+        size_t nf = ko ? N(ko_facts) : N(en_facts);
+        size_t chosen[3];
+        int subjects = range(r, 2, 3);
+        for (int k = 0; k < subjects; k++) {
+            size_t c;
+            int again;
+            do { /* distinct subjects */
+                c = pick(r, nf);
+                again = 0;
+                for (int j = 0; j < k; j++)
+                    again |= chosen[j] == c;
+            } while (again);
+            chosen[k] = c;
+            const char *const *f = ko ? ko_facts[c] : en_facts[c];
+            if (k)
+                rf_buf_adds(b, "\n\n");
+            size_t extra = 2 + pick(r, 2); /* the definition, then one more fact */
+            if (ko) {
+                rf_buf_adds(b, f[0]);
+                rf_buf_adds(b, has_batchim(b) ? "은 " : "는 ");
+                rf_buf_adds(b, f[1]);
+                rf_buf_adds(b, ". 또한 ");
+                rf_buf_adds(b, f[extra]);
+                rf_buf_addc(b, '.');
+            } else {
+                int proper = f[0][0] == '!';
+                const char *subj = f[0] + proper;
+                rf_buf_adds(b, subj);
+                rf_buf_addc(b, ' ');
+                rf_buf_adds(b, f[1]);
+                rf_buf_adds(b, ". In addition, ");
+                size_t at = b->len;
+                rf_buf_adds(b, subj);
+                if (!proper)
+                    b->p[at] = (char)(b->p[at] + 32); /* "In addition, the heart ..." */
+                rf_buf_addc(b, ' ');
+                rf_buf_adds(b, f[extra]);
+                rf_buf_addc(b, '.');
+            }
         }
         return;
     }
-    size_t p0 = pick(r, npairs);
+    const char *const *news = ko ? ko_news : en_news;
+    size_t nn = ko ? N(ko_news) : N(en_news);
     int paras = range(r, 2, 3);
+    size_t last = nn;
     for (int p = 0; p < paras; p++) {
         if (p)
             rf_buf_adds(b, "\n\n");
-        size_t pair = (p0 + 3 * (size_t)p) % npairs;
-        fill(r, b, news[2 * pair], ko);
-        rf_buf_addc(b, ' ');
-        fill(r, b, news[2 * pair + 1], ko);
-        if (pick(r, 2)) {
-            rf_buf_addc(b, ' ');
-            fill(r, b, news[2 * ((pair + 1) % npairs)], ko);
+        int sents = range(r, 2, 4);
+        for (int k = 0; k < sents; k++) {
+            size_t t;
+            do
+                t = pick(r, nn);
+            while (t == last);
+            last = t;
+            if (k)
+                rf_buf_addc(b, ' ');
+            size_t start = b->len;
+            fill(r, b, news[t], ko);
+            /* Sentences start with a capital letter. */
+            if (!ko && b->p[start] >= 'a' && b->p[start] <= 'z')
+                b->p[start] = (char)(b->p[start] - 32);
         }
     }
 }

@@ -68,7 +68,7 @@ stats_check "$T/exs.json"
 python3 - "$T/exall.jsonl" "$T/exo.jsonl" <<'PY' || fail "example shards"
 import json, sys
 src = {}
-for l in open(sys.argv[1], encoding="utf-8"):
+for l in open(sys.argv[1], encoding="utf-8", errors="replace"):  # the examples hold a record with invalid UTF-8
     try:
         d = json.loads(l)
     except ValueError:

@@ -25,7 +25,7 @@ python3 - "$T/ex.jsonl" "$T/exo.jsonl" "$T/exr.jsonl" <<'PY' || fail "example sh
 import json, sys
 def load(p):
     out = {}
-    for l in open(p, encoding="utf-8"):
+    for l in open(p, encoding="utf-8", errors="replace"):  # the examples hold invalid UTF-8
         try:
             d = json.loads(l)
         except ValueError:
