@@ -1,0 +1,225 @@
+/* langid.c — script shares and a rule-based language label.
+ *
+ * One pass over the text counts code points per script class (ASCII and
+ * Hangul syllables take table/range fast paths; everything else goes through
+ * rf_script_of). Letters are then weighted by how much text one character
+ * carries — a Hangul syllable or a Han character holds about as much as three
+ * Latin letters, a kana about two — so that Korean prose with English terms
+ * ("Python의 list를 정렬하면") stays Korean while an English page quoting a
+ * Korean name stays English. The heaviest script group decides: Hangul → ko;
+ * Han/Kana → ja when kana make up at least 12% of them (Japanese prose is
+ * 30-60% kana, Chinese has none), else zh; Latin → en when at least 15% of
+ * its words are English function words (English prose: 40-50%; French,
+ * German, Indonesian or code: well below), else latin-other; anything else is
+ * other. The score is the winning group's share of the weighted letters,
+ * scaled down for en when the function-word evidence is thin. */
+#include "filters/langid.h"
+
+#include <string.h>
+
+static const char *const lang_names[RF_LANG_COUNT] = {"other", "latin-other", "en",
+                                                      "ko",    "ja",          "zh"};
+
+const char *rf_lang_name(rf_lang l)
+{
+    return (unsigned)l < RF_LANG_COUNT ? lang_names[l] : "other";
+}
+
+int rf_lang_parse(const char *s, size_t n, rf_lang *out)
+{
+    for (int i = 0; i < RF_LANG_COUNT; i++)
+        if (strlen(lang_names[i]) == n && memcmp(lang_names[i], s, n) == 0) {
+            *out = (rf_lang)i;
+            return 0;
+        }
+    return -1;
+}
+
+/* English function words (closed-class words: articles, pronouns,
+ * prepositions, conjunctions, auxiliaries), lower case, sorted for bsearch. */
+static const char *const en_function_words[] = {
+    "a",       "about", "above", "after",  "again", "against", "all",   "am",    "an",
+    "and",     "any",   "are",   "as",     "at",    "be",      "because", "been", "before",
+    "being",   "below", "between", "both",  "but",   "by",      "can",   "could", "did",
+    "do",      "does",  "doing", "during", "each",  "few",     "for",   "from",  "further",
+    "had",     "has",   "have",  "having", "he",    "her",     "here",  "hers",  "him",
+    "his",     "how",   "i",     "if",     "in",    "into",    "is",    "it",    "its",
+    "just",    "may",   "me",    "might",  "more",  "most",    "must",  "my",    "no",
+    "nor",     "not",   "of",    "off",    "on",    "once",    "only",  "or",    "other",
+    "our",     "out",   "over",  "own",    "same",  "shall",   "she",   "should", "so",
+    "some",    "such",  "than",  "that",   "the",   "their",   "them",  "then",  "there",
+    "these",   "they",  "this",  "those",  "through", "to",    "too",   "under", "until",
+    "up",      "us",    "very",  "was",    "we",    "were",    "what",  "when",  "where",
+    "which",   "while", "who",   "whom",   "why",   "will",    "with",  "would", "you",
+    "your",
+};
+
+static int is_en_function_word(const char *w, size_t n)
+{
+    if (n == 0 || n > 8)
+        return 0;
+    size_t lo = 0, hi = sizeof en_function_words / sizeof en_function_words[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const char *c = en_function_words[mid];
+        size_t cl = strlen(c);
+        int r = memcmp(w, c, n < cl ? n : cl);
+        if (r == 0)
+            r = (n > cl) - (n < cl);
+        if (r == 0)
+            return 1;
+        if (r < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return 0;
+}
+
+enum { MAX_LATIN_WORDS = 4096 };
+
+/* rf_script_of for ASCII, as a table. */
+#define LA RF_SCRIPT_LATIN
+#define DI RF_SCRIPT_DIGIT
+#define SP RF_SCRIPT_SPACE
+#define OT RF_SCRIPT_OTHER
+#define SY RF_SCRIPT_SYMBOL
+#define PU RF_SCRIPT_PUNCT
+static const unsigned char ascii_script[128] = {
+    OT, OT, OT, OT, OT, OT, OT, OT,
+    OT, SP, SP, SP, SP, SP, OT, OT,
+    OT, OT, OT, OT, OT, OT, OT, OT,
+    OT, OT, OT, OT, OT, OT, OT, OT,
+    SP, PU, PU, PU, SY, PU, PU, PU,
+    PU, PU, PU, SY, PU, PU, PU, PU,
+    DI, DI, DI, DI, DI, DI, DI, DI,
+    DI, DI, PU, PU, SY, SY, SY, PU,
+    PU, LA, LA, LA, LA, LA, LA, LA,
+    LA, LA, LA, LA, LA, LA, LA, LA,
+    LA, LA, LA, LA, LA, LA, LA, LA,
+    LA, LA, LA, PU, PU, PU, SY, PU,
+    SY, LA, LA, LA, LA, LA, LA, LA,
+    LA, LA, LA, LA, LA, LA, LA, LA,
+    LA, LA, LA, LA, LA, LA, LA, LA,
+    LA, LA, LA, PU, SY, PU, SY, OT,
+};
+#undef LA
+#undef DI
+#undef SP
+#undef OT
+#undef SY
+#undef PU
+
+void rf_langid_detect(const char *p, size_t n, rf_langid *r)
+{
+    memset(r, 0, sizeof *r);
+    /* Latin word state: an ASCII letter run, lower-cased into w. */
+    char w[9];
+    size_t wl = 0;
+    int in_word = 0, word_ascii = 1;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)p[i];
+        rf_script sc;
+        if (c < 0x80) {
+            sc = (rf_script)ascii_script[c];
+            i++;
+        } else if (i + 2 < n && ((c == 0xEB || c == 0xEC) ||
+                                 (c == 0xEA && (unsigned char)p[i + 1] >= 0xB0) ||
+                                 (c == 0xED && (unsigned char)p[i + 1] <= 0x9D))) {
+            sc = RF_SCRIPT_HANGUL; /* U+AC00..U+D7A3 without decoding */
+            i += 3;
+        } else {
+            uint32_t cp = rf_next_cp(p, n, &i);
+            sc = (cp >= 0xAC00 && cp <= 0xD7A3) ? RF_SCRIPT_HANGUL : rf_script_of(cp);
+        }
+        r->count[sc]++;
+        r->chars++;
+        if (sc == RF_SCRIPT_LATIN) {
+            if (!in_word) {
+                in_word = 1;
+                wl = 0;
+                word_ascii = 1;
+            }
+            if (c < 0x80 && wl < sizeof w)
+                w[wl++] = (char)(c | 0x20);
+            else
+                word_ascii = 0;
+            continue;
+        }
+        /* An apostrophe inside a word ("don't") keeps it one word. */
+        if (in_word && c == '\'' && i < n && ((unsigned char)p[i] | 0x20) >= 'a' &&
+            ((unsigned char)p[i] | 0x20) <= 'z') {
+            word_ascii = 0;
+            continue;
+        }
+        if (in_word) {
+            in_word = 0;
+            if (r->latin_words < MAX_LATIN_WORDS) {
+                r->latin_words++;
+                if (word_ascii && wl <= 8 && is_en_function_word(w, wl))
+                    r->en_function_words++;
+            }
+        }
+    }
+    if (in_word && r->latin_words < MAX_LATIN_WORDS) {
+        r->latin_words++;
+        if (word_ascii && wl <= 8 && is_en_function_word(w, wl))
+            r->en_function_words++;
+    }
+
+    double hangul = 3.0 * (double)r->count[RF_SCRIPT_HANGUL];
+    double cjk = 3.0 * (double)r->count[RF_SCRIPT_HAN] + 2.0 * (double)r->count[RF_SCRIPT_KANA];
+    double latin = (double)r->count[RF_SCRIPT_LATIN];
+    double rest = (double)r->count[RF_SCRIPT_CYRILLIC] + (double)r->count[RF_SCRIPT_OTHER];
+    double total = hangul + cjk + latin + rest;
+    if (total <= 0) {
+        r->lang = RF_LANG_OTHER;
+        r->score = 0;
+        return;
+    }
+    if (hangul >= cjk && hangul >= latin && hangul >= rest) {
+        r->lang = RF_LANG_KO;
+        r->score = hangul / total;
+    } else if (cjk >= latin && cjk >= rest) {
+        uint64_t kana = r->count[RF_SCRIPT_KANA], han = r->count[RF_SCRIPT_HAN];
+        r->lang = (double)kana >= 0.12 * (double)(kana + han) ? RF_LANG_JA : RF_LANG_ZH;
+        r->score = cjk / total;
+    } else if (latin >= rest) {
+        double fw = r->latin_words ? (double)r->en_function_words / (double)r->latin_words : 0;
+        if (fw >= 0.15) {
+            r->lang = RF_LANG_EN;
+            double evidence = fw / 0.30;
+            r->score = latin / total * (evidence < 1 ? evidence : 1);
+        } else {
+            r->lang = RF_LANG_LATIN_OTHER;
+            r->score = latin / total;
+        }
+    } else {
+        r->lang = RF_LANG_OTHER;
+        r->score = rest / total;
+    }
+}
+
+void rf_langid_scripts_json(const rf_langid *r, rf_buf *out)
+{
+    uint64_t nonspace = r->chars - r->count[RF_SCRIPT_SPACE];
+    rf_buf_addc(out, '{');
+    int first = 1;
+    /* Stable order: the letter scripts first, then the rest. */
+    static const rf_script order[] = {RF_SCRIPT_HANGUL, RF_SCRIPT_LATIN,  RF_SCRIPT_HAN,
+                                      RF_SCRIPT_KANA,   RF_SCRIPT_CYRILLIC, RF_SCRIPT_DIGIT,
+                                      RF_SCRIPT_PUNCT,  RF_SCRIPT_SYMBOL, RF_SCRIPT_OTHER};
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+        uint64_t c = r->count[order[k]];
+        if (!c || !nonspace)
+            continue;
+        if (!first)
+            rf_buf_addc(out, ',');
+        first = 0;
+        rf_buf_json_str(out, rf_script_name(order[k]), strlen(rf_script_name(order[k])));
+        rf_buf_addc(out, ':');
+        rf_buf_json_num(out, (double)c / (double)nonspace, 3);
+    }
+    rf_buf_addc(out, '}');
+}
