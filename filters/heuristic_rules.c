@@ -107,6 +107,20 @@ static int set_value(const rf_heur_param *prm, const char *v, size_t n, rf_heur_
         *(int *)field = b;
         return 0;
     }
+    case RF_HP_SCOPE: {
+        int sc;
+        if (!strcmp(tmp, "off") || !strcmp(tmp, "false") || !strcmp(tmp, "no") || !strcmp(tmp, "0"))
+            sc = RF_C4_SCOPE_OFF;
+        else if (!strcmp(tmp, "line"))
+            sc = RF_C4_SCOPE_LINE;
+        else if (!strcmp(tmp, "page") || !strcmp(tmp, "on") || !strcmp(tmp, "true"))
+            sc = RF_C4_SCOPE_PAGE;
+        else
+            return rf_errf(err, RF_EUSAGE, "--%s: expected off, line or page, not '%s'",
+                           prm->name, tmp);
+        *(int *)field = sc;
+        return 0;
+    }
     case RF_HP_THR: {
         if (!strcmp(tmp, "off") || !strcmp(tmp, "none")) {
             *(double *)field = RF_HEUR_OFF;
@@ -478,42 +492,45 @@ static void use_text(rf_heur_scratch *s, const char *p, size_t n)
     }
 }
 
-/* One pass: code points, '#', "..." (non-overlapping) and "…", newlines,
- * and the line separators that are not whitespace (\x1c-\x1e). */
+static size_t count_byte(const char *p, size_t n, char c)
+{
+    size_t k = 0;
+    const char *e = p + n;
+    while ((p = memchr(p, c, (size_t)(e - p))) != NULL) {
+        k++;
+        p++;
+    }
+    return k;
+}
+
+/* Code points, '#', "..." (non-overlapping) and "…", newlines, and the line
+ * separators that are not whitespace (\x1c-\x1e): a vectorisable count and
+ * memchr scans for the rare bytes. */
 static void text_stats(rf_heur_scratch *s, const char *p, size_t n)
 {
     use_text(s, p, n);
     if (s->have_stats)
         return;
-    size_t cps = 0, hashes = 0, ell = 0, nl = 0, seps = 0;
-    const unsigned char *q = (const unsigned char *)p;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = q[i];
-        cps += (c & 0xC0) != 0x80;
-        if (c >= 0x30 && c != 0xE2)
-            continue;
-        if (c == '#') {
-            hashes++;
-        } else if (c == '.') {
-            size_t j = i;
-            while (j < n && q[j] == '.')
-                j++;
-            ell += (j - i) / 3;
-            cps += j - i - 1;
-            i = j - 1;
-        } else if (c == '\n') {
-            nl++;
-        } else if (c >= 0x1C && c <= 0x1E) {
-            seps++;
-        } else if (c == 0xE2 && i + 2 < n && q[i + 1] == 0x80 && q[i + 2] == 0xA6) {
-            ell++;
-        }
+    s->cps = count_cps(p, n);
+    s->hashes = count_byte(p, n, '#');
+    s->newlines = count_byte(p, n, '\n');
+    s->seps = count_byte(p, n, 0x1C) + count_byte(p, n, 0x1D) + count_byte(p, n, 0x1E);
+    size_t ell = 0;
+    const char *q = p, *e = p + n;
+    while ((q = memchr(q, '.', (size_t)(e - q))) != NULL) {
+        const char *r = q;
+        while (r < e && *r == '.')
+            r++;
+        ell += (size_t)(r - q) / 3;
+        q = r;
     }
-    s->cps = cps;
-    s->hashes = hashes;
+    q = p;
+    while ((q = memchr(q, '\xe2', (size_t)(e - q))) != NULL) {
+        if (e - q >= 3 && q[1] == '\x80' && q[2] == '\xa6')
+            ell++;
+        q++;
+    }
     s->ellipses = ell;
-    s->newlines = nl;
-    s->seps = seps;
     s->have_stats = 1;
 }
 
@@ -1065,6 +1082,25 @@ static int contains(const char *h, size_t n, const char *needle)
     return 0;
 }
 
+/* Does (p, n) contain the lower-case ASCII needle, ignoring ASCII case?
+ * (Enough for "lorem ipsum": no character outside ASCII lower-cases into
+ * it.) */
+static int ascii_ci_contains(const char *p, size_t n, const char *needle)
+{
+    size_t l = strlen(needle);
+    for (size_t i = 0; i + l <= n; i++) {
+        if (((unsigned char)p[i] | 0x20) != (unsigned char)needle[0])
+            continue;
+        size_t k = 1;
+        while (k < l && ((unsigned char)p[i + k] | (needle[k] >= 'a' ? 0x20 : 0)) ==
+                            (unsigned char)needle[k])
+            k++;
+        if (k == l)
+            return 1;
+    }
+    return 0;
+}
+
 /* The lower-cased phrases below all need ASCII letters. */
 static int has_ascii_letter(const char *p, size_t n)
 {
@@ -1098,7 +1134,19 @@ static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const
     double sentences = 0;
     size_t edited_words = 0;
     int check_sent = rf_heur_on(pr->c4_min_sentences) || all;
-    int need_lower = pr->c4_lorem_ipsum || pr->c4_javascript || pr->c4_policy;
+    /* Page-level checks first: the C4 paper's "removed any page that
+     * contained ..." (lorem ipsum before '{', as in the line loop). */
+    if (pr->c4_lorem_ipsum == RF_C4_SCOPE_PAGE && ascii_ci_contains(p, n, "lorem ipsum")) {
+        CHECK_FAIL(1, "c4_lorem_ipsum", 1, 0);
+        return first;
+    }
+    if (pr->c4_curly_bracket == RF_C4_SCOPE_PAGE && memchr(p, '{', n)) {
+        CHECK_FAIL(1, "c4_curly_bracket", 1, 0);
+        return first;
+    }
+    int lorem_line = pr->c4_lorem_ipsum == RF_C4_SCOPE_LINE;
+    int curly_line = pr->c4_curly_bracket == RF_C4_SCOPE_LINE;
+    int need_lower = lorem_line || pr->c4_javascript || pr->c4_policy;
     int any_kept = 0;
     for (size_t li = 0; li < s->nsl; li++) {
         size_t lo = s->sl[li].off, hi = lo + s->sl[li].len;
@@ -1159,13 +1207,13 @@ static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const
             lower_view(lp, ll, &s->lower);
             const char *lw = s->lower.p ? s->lower.p : "";
             size_t lwn = s->lower.len;
-            if (pr->c4_lorem_ipsum && contains(lw, lwn, "lorem ipsum")) {
+            if (lorem_line && contains(lw, lwn, "lorem ipsum")) {
                 CHECK_FAIL(1, "c4_lorem_ipsum", 1, 0);
                 return first;
             }
             if (pr->c4_javascript && contains(lw, lwn, "javascript"))
                 reason = RF_C4_JAVASCRIPT;
-            if (reason < 0 && pr->c4_curly_bracket && memchr(lp, '{', ll)) {
+            if (reason < 0 && curly_line && memchr(lp, '{', ll)) {
                 CHECK_FAIL(1, "c4_curly_bracket", 1, 0);
                 return first;
             }
@@ -1175,7 +1223,7 @@ static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const
                         reason = RF_C4_POLICY;
                         break;
                     }
-        } else if (reason < 0 && pr->c4_curly_bracket && memchr(lp, '{', ll)) {
+        } else if (reason < 0 && curly_line && memchr(lp, '{', ll)) {
             CHECK_FAIL(1, "c4_curly_bracket", 1, 0);
             return first;
         }

@@ -75,9 +75,9 @@ typedef struct rf_heur_profile {
     int c4_terminal_punct;       /* remove lines not ending in c4_terminal (or ending in ...) */
     rf_strlist c4_terminal;
     double c4_min_words_per_line;
-    int c4_lorem_ipsum;          /* reject documents containing "lorem ipsum" */
+    int c4_lorem_ipsum;          /* reject documents containing "lorem ipsum" (RF_C4_SCOPE_*) */
     int c4_javascript;           /* remove lines mentioning javascript */
-    int c4_curly_bracket;        /* reject documents with a '{' */
+    int c4_curly_bracket;        /* reject documents with a '{' (RF_C4_SCOPE_*) */
     int c4_policy;               /* remove cookie / terms-of-use lines */
     double c4_min_sentences;
 
@@ -100,7 +100,17 @@ void rf_heur_profile_copy(rf_heur_profile *dst, const rf_heur_profile *src);
 
 /* ---- parameters by name (options, config keys, pipeline sections) ---- */
 
-typedef enum rf_heur_ptype { RF_HP_FLAG, RF_HP_THR, RF_HP_LIST } rf_heur_ptype;
+/* Where C4's document-level checks ("lorem ipsum", '{') look: nowhere, in
+ * the lines that survived the line filters (TFDS's C4 code and datatrove do
+ * this), or anywhere on the page (as the C4 paper states the rule). */
+enum { RF_C4_SCOPE_OFF = 0, RF_C4_SCOPE_LINE = 1, RF_C4_SCOPE_PAGE = 2 };
+
+typedef enum rf_heur_ptype {
+    RF_HP_FLAG,  /* on / off */
+    RF_HP_THR,   /* number, or off */
+    RF_HP_LIST,  /* space-separated strings */
+    RF_HP_SCOPE  /* off / line / page (RF_C4_SCOPE_*) */
+} rf_heur_ptype;
 
 typedef struct rf_heur_param {
     const char *name;   /* option name, e.g. "gopher-min-words" */

@@ -110,9 +110,20 @@ static const unsigned char ascii_script[128] = {
 #undef SY
 #undef PU
 
+/* Is there a Hangul syllable (U+AC00..U+D7A3: EA B0 80 .. ED 9E A3) at i? */
+static inline int hangul_at(const unsigned char *q, size_t i, size_t n)
+{
+    if (i + 2 >= n)
+        return 0;
+    unsigned char c = q[i];
+    return c == 0xEB || c == 0xEC || (c == 0xEA && q[i + 1] >= 0xB0) ||
+           (c == 0xED && q[i + 1] <= 0x9D);
+}
+
 void rf_langid_detect(const char *p, size_t n, rf_langid *r)
 {
     memset(r, 0, sizeof *r);
+    const unsigned char *q = (const unsigned char *)p;
     /* Latin word state: an ASCII letter run, lower-cased into w. */
     char w[9];
     size_t wl = 0;
@@ -124,11 +135,25 @@ void rf_langid_detect(const char *p, size_t n, rf_langid *r)
         if (c < 0x80) {
             sc = (rf_script)ascii_script[c];
             i++;
-        } else if (i + 2 < n && ((c == 0xEB || c == 0xEC) ||
-                                 (c == 0xEA && (unsigned char)p[i + 1] >= 0xB0) ||
-                                 (c == 0xED && (unsigned char)p[i + 1] <= 0x9D))) {
-            sc = RF_SCRIPT_HANGUL; /* U+AC00..U+D7A3 without decoding */
-            i += 3;
+        } else if (hangul_at(q, i, n)) {
+            /* A run of Hangul syllables (U+AC00..U+D7A3), counted without
+             * decoding. */
+            uint64_t h = 0;
+            do {
+                h++;
+                i += 3;
+            } while (hangul_at(q, i, n));
+            r->count[RF_SCRIPT_HANGUL] += h;
+            r->chars += h;
+            if (in_word) {
+                in_word = 0;
+                if (r->latin_words < MAX_LATIN_WORDS) {
+                    r->latin_words++;
+                    if (word_ascii && wl <= 8 && is_en_function_word(w, wl))
+                        r->en_function_words++;
+                }
+            }
+            continue;
         } else {
             uint32_t cp = rf_next_cp(p, n, &i);
             sc = (cp >= 0xAC00 && cp <= 0xD7A3) ? RF_SCRIPT_HANGUL : rf_script_of(cp);
