@@ -67,7 +67,9 @@ static void strlist_free(rf_strlist *l)
     for (size_t i = 0; i < l->n; i++)
         free(l->v[i]);
     free(l->v);
+    free(l->len);
     l->v = NULL;
+    l->len = NULL;
     l->n = 0;
 }
 
@@ -147,6 +149,8 @@ static int set_value(const rf_heur_param *prm, const char *v, size_t n, rf_heur_
                 i++;
             if (i > st) {
                 l->v = rf_xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+                l->len = rf_xrealloc(l->len, (l->n + 1) * sizeof *l->len);
+                l->len[l->n] = i - st;
                 l->v[l->n++] = rf_xstrndup(v + st, i - st);
             }
         }
@@ -235,8 +239,11 @@ static void strlist_copy(rf_strlist *d, const rf_strlist *s)
 {
     d->n = s->n;
     d->v = s->n ? rf_xcalloc(s->n, sizeof *d->v) : NULL;
-    for (size_t i = 0; i < s->n; i++)
+    d->len = s->n ? rf_xcalloc(s->n, sizeof *d->len) : NULL;
+    for (size_t i = 0; i < s->n; i++) {
         d->v[i] = rf_xstrdup(s->v[i]);
+        d->len[i] = s->len[i];
+    }
 }
 
 void rf_heur_profile_copy(rf_heur_profile *dst, const rf_heur_profile *src)
@@ -278,6 +285,7 @@ struct rf_heur_scratch {
     size_t cn;
     int have_stats, have_sl;
     size_t cps, hashes, ellipses, newlines, seps; /* seps: \x1c-\x1e bytes */
+    int only_lf; /* no line break other than \n: str.splitlines() == split at \n */
     span *sl;
     size_t nsl, slcap;
     /* Words of the C4-edited text, counted while editing (FineWeb needs
@@ -531,6 +539,14 @@ static void text_stats(rf_heur_scratch *s, const char *p, size_t n)
         q++;
     }
     s->ellipses = ell;
+    /* Line breaks other than \n: \r \v \f (and \x1c-\x1e, counted above),
+     * U+0085 (C2 85), U+2028/U+2029 (E2 80 A8/A9). */
+    int other = s->seps || memchr(p, '\r', n) || memchr(p, 0x0B, n) || memchr(p, 0x0C, n);
+    for (q = p; !other && (q = memchr(q, '\xc2', (size_t)(e - q))) != NULL; q++)
+        other = e - q >= 2 && q[1] == '\x85';
+    for (q = p; !other && (q = memchr(q, '\xe2', (size_t)(e - q))) != NULL; q++)
+        other = e - q >= 3 && q[1] == '\x80' && (q[2] == '\xa8' || q[2] == '\xa9');
+    s->only_lf = !other;
     s->have_stats = 1;
 }
 
@@ -540,7 +556,20 @@ static void text_lines(rf_heur_scratch *s, const char *p, size_t n)
     use_text(s, p, n);
     if (s->have_sl)
         return;
-    size_t nl = py_splitlines(s, p, n);
+    text_stats(s, p, n);
+    size_t nl = 0;
+    if (s->only_lf) {
+        /* split at \n, no empty last line after a final \n */
+        const char *q = p, *e = p + n;
+        while (q < e) {
+            const char *nlp = memchr(q, '\n', (size_t)(e - q));
+            size_t len = nlp ? (size_t)(nlp - q) : (size_t)(e - q);
+            push_line(s, &nl, (size_t)(q - p), len);
+            q += len + (nlp != NULL);
+        }
+    } else {
+        nl = py_splitlines(s, p, n);
+    }
     if (nl > s->slcap) {
         s->slcap = nl + nl / 2 + 16;
         s->sl = rf_xrealloc(s->sl, s->slcap * sizeof *s->sl);
@@ -602,7 +631,7 @@ static int stop_match(const rf_heur_profile *pr, const char *w, size_t n, uint64
             n = st;
         }
         for (size_t i = 0; i < l->n && i < 64; i++) {
-            size_t sl = strlen(l->v[i]);
+            size_t sl = l->len[i];
             if (sl <= n && !memcmp(w + n - sl, l->v[i], sl) && !(*found & (1ull << i))) {
                 *found |= 1ull << i;
                 hit = 1;
@@ -611,7 +640,7 @@ static int stop_match(const rf_heur_profile *pr, const char *w, size_t n, uint64
         return hit;
     }
     for (size_t i = 0; i < l->n && i < 64; i++) {
-        if (strlen(l->v[i]) == n && !memcmp(w, l->v[i], n) && !(*found & (1ull << i))) {
+        if (l->len[i] == n && !memcmp(w, l->v[i], n) && !(*found & (1ull << i))) {
             *found |= 1ull << i;
             hit = 1;
         }
@@ -697,7 +726,7 @@ static const char *gopher_quality(const rf_heur_profile *pr, rf_heur_scratch *s,
         size_t minl = (size_t)-1, maxl = 0;
         unsigned char firstb[32] = {0};
         for (size_t i = 0; i < pr->gq_stop_words.n; i++) {
-            size_t l = strlen(pr->gq_stop_words.v[i]);
+            size_t l = pr->gq_stop_words.len[i];
             minl = l < minl ? l : minl;
             maxl = l > maxl ? l : maxl;
             unsigned char f = (unsigned char)pr->gq_stop_words.v[i][0];
@@ -811,7 +840,11 @@ static const char *gopher_repetition(const rf_heur_profile *pr, rf_heur_scratch 
         py_strip(p, &b, &e);
         size_t st = b, i = b;
         while (i < e) {
-            if (p[i] == '\n' && i + 1 < e && p[i + 1] == '\n') {
+            const char *nlp = memchr(p + i, '\n', e - i);
+            if (!nlp)
+                break;
+            i = (size_t)(nlp - p);
+            if (i + 1 < e && p[i + 1] == '\n') {
                 push_line(s, &np, st, i - st);
                 while (i < e && p[i] == '\n')
                     i++;
@@ -835,14 +868,14 @@ static const char *gopher_repetition(const rf_heur_profile *pr, rf_heur_scratch 
     {
         size_t nl = 0, st = 0, i = 0;
         while (i < n) {
-            if (p[i] == '\n') {
-                push_line(s, &nl, st, i - st);
-                while (i < n && p[i] == '\n')
-                    i++;
-                st = i;
-            } else {
+            const char *nlp = memchr(p + i, '\n', n - i);
+            if (!nlp)
+                break;
+            i = (size_t)(nlp - p);
+            push_line(s, &nl, st, i - st);
+            while (i < n && p[i] == '\n')
                 i++;
-            }
+            st = i;
         }
         push_line(s, &nl, st, n - st);
         size_t dn, dc;
@@ -999,9 +1032,8 @@ static const char *gopher_repetition(const rf_heur_profile *pr, rf_heur_scratch 
 const char *const rf_c4_line_reasons[RF_C4_NREASONS] = {
     "too_long_word", "no_terminal_punct", "too_few_words", "javascript", "policy"};
 
-static int ends_with(const char *p, size_t n, const char *s)
+static int ends_with(const char *p, size_t n, const char *s, size_t l)
 {
-    size_t l = strlen(s);
     return l <= n && !memcmp(p + n - l, s, l);
 }
 
@@ -1066,18 +1098,18 @@ static void lower_view(const char *p, size_t n, rf_buf *out)
     rf_buf_setlen(out, (size_t)(o - out->p));
 }
 
-static int contains(const char *h, size_t n, const char *needle)
+/* Does h contain needle? memchr looks for needle[k], a letter chosen to be
+ * rare in text, and memcmp checks around it. */
+static int contains(const char *h, size_t n, const char *needle, size_t k)
 {
     size_t l = strlen(needle);
     if (l > n)
         return 0;
-    for (size_t i = 0; i + l <= n; i++) {
-        const char *q = memchr(h + i, needle[0], n - l + 1 - i);
-        if (!q)
-            return 0;
-        i = (size_t)(q - h);
-        if (!memcmp(q, needle, l))
+    const char *q = h + k, *end = h + n - (l - k);
+    while (q < end + 1 && (q = memchr(q, needle[k], (size_t)(end + 1 - q))) != NULL) {
+        if (!memcmp(q - k, needle, l))
             return 1;
+        q++;
     }
     return 0;
 }
@@ -1110,8 +1142,17 @@ static int has_ascii_letter(const char *p, size_t n)
     return 0;
 }
 
-static const char *const policy_phrases[] = {"terms of use", "privacy policy", "cookie policy",
-                                             "uses cookies", "use of cookies", "use cookies"};
+/* C4's policy phrases; the cookie ones are only looked for when "cookie"
+ * occurs. */
+static int policy_line(const char *lw, size_t n)
+{
+    if (contains(lw, n, "terms of use", 7) || contains(lw, n, "privacy policy", 3))
+        return 1;
+    if (!contains(lw, n, "cookie", 3))
+        return 0;
+    return contains(lw, n, "cookie policy", 3) || contains(lw, n, "uses cookies", 8) ||
+           contains(lw, n, "use of cookies", 10) || contains(lw, n, "use cookies", 7);
+}
 
 static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const char *p,
                             size_t n, unsigned flags, rf_heur_result *r)
@@ -1196,8 +1237,8 @@ static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const
         if (reason < 0 && pr->c4_terminal_punct) {
             int ok = 0;
             for (size_t k = 0; k < pr->c4_terminal.n && !ok; k++)
-                ok = ends_with(lp, ll, pr->c4_terminal.v[k]);
-            if (!ok || ends_with(lp, ll, "..."))
+                ok = ends_with(lp, ll, pr->c4_terminal.v[k], pr->c4_terminal.len[k]);
+            if (!ok || ends_with(lp, ll, "...", 3))
                 reason = RF_C4_NO_TERMINAL_PUNCT;
         }
         if (reason < 0 && rf_heur_on(pr->c4_min_words_per_line) &&
@@ -1207,22 +1248,18 @@ static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const
             lower_view(lp, ll, &s->lower);
             const char *lw = s->lower.p ? s->lower.p : "";
             size_t lwn = s->lower.len;
-            if (lorem_line && contains(lw, lwn, "lorem ipsum")) {
+            if (lorem_line && contains(lw, lwn, "lorem ipsum", 7)) {
                 CHECK_FAIL(1, "c4_lorem_ipsum", 1, 0);
                 return first;
             }
-            if (pr->c4_javascript && contains(lw, lwn, "javascript"))
+            if (pr->c4_javascript && contains(lw, lwn, "javascript", 0))
                 reason = RF_C4_JAVASCRIPT;
             if (reason < 0 && curly_line && memchr(lp, '{', ll)) {
                 CHECK_FAIL(1, "c4_curly_bracket", 1, 0);
                 return first;
             }
-            if (reason < 0 && pr->c4_policy)
-                for (size_t k = 0; k < sizeof policy_phrases / sizeof policy_phrases[0]; k++)
-                    if (contains(lw, lwn, policy_phrases[k])) {
-                        reason = RF_C4_POLICY;
-                        break;
-                    }
+            if (reason < 0 && pr->c4_policy && policy_line(lw, lwn))
+                reason = RF_C4_POLICY;
         } else if (reason < 0 && curly_line && memchr(lp, '{', ll)) {
             CHECK_FAIL(1, "c4_curly_bracket", 1, 0);
             return first;
@@ -1274,7 +1311,7 @@ static int fw_stop_end(const rf_heur_profile *pr, const char *lp, size_t ll)
         if (!strcmp(st, "@sterm")) {
             if (ll && rf_hw_is_sent_terminal(cp_before(lp, ll, NULL)))
                 return 1;
-        } else if (ends_with(lp, ll, st)) {
+        } else if (ends_with(lp, ll, st, pr->fw_stop.len[k])) {
             return 1;
         }
     }
@@ -1289,15 +1326,17 @@ static const char *fineweb_rules(const rf_heur_profile *pr, rf_heur_scratch *s, 
     rf_heur_metrics *m = &r->m;
     /* text.split("\n"), blank lines (strip() == "") dropped. */
     size_t nl = 0, st = 0, newlines = 0;
-    for (size_t i = 0; i <= n; i++) {
-        if (i == n || p[i] == '\n') {
-            size_t b = st, e = i;
-            py_strip(p, &b, &e);
-            if (b < e)
-                push_line(s, &nl, st, i - st);
-            st = i + 1;
-            newlines += i < n;
-        }
+    for (;;) {
+        const char *nlp = st < n ? memchr(p + st, '\n', n - st) : NULL;
+        size_t i = nlp ? (size_t)(nlp - p) : n;
+        size_t b = st, e = i;
+        py_strip(p, &b, &e);
+        if (b < e)
+            push_line(s, &nl, st, i - st);
+        if (!nlp)
+            break;
+        newlines++;
+        st = i + 1;
     }
     if (nl == 0) {
         CHECK_FAIL(1, "fineweb_empty", 0, 0);

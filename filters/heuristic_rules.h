@@ -42,6 +42,7 @@ int rf_heur_prof_parse(const char *s, size_t n, rf_heur_prof *out);
 
 typedef struct rf_strlist {
     char **v;
+    size_t *len; /* strlen of each */
     size_t n;
 } rf_strlist;
 

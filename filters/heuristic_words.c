@@ -35,6 +35,12 @@ int rf_hw_is_py_space(uint32_t cp)
     return rf_is_space(cp) || (cp >= 0x1C && cp <= 0x1F);
 }
 
+/* Python str.isspace() for one ASCII byte. */
+static inline int ascii_py_space(unsigned char c)
+{
+    return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
+}
+
 static utf8proc_category_t cat_of(uint32_t cp)
 {
     return utf8proc_category((utf8proc_int32_t)cp);
@@ -173,8 +179,15 @@ static int sp_upper(uint32_t c)
 /* LIST_PUNCT (single characters). */
 static int sp_punct(uint32_t c)
 {
-    if (c < 0x80)
-        return c && strchr(",:;!?()[]{}<>_#*&", (int)c) != NULL;
+    if (c < 0x80) {
+        switch (c) {
+        case ',': case ':': case ';': case '!': case '?': case '(': case ')': case '[': case ']':
+        case '{': case '}': case '<': case '>': case '_': case '#': case '*': case '&':
+            return 1;
+        default:
+            return 0;
+        }
+    }
     switch (c) {
     case 0x2026: case 0xBF: case 0x61F: case 0xA1: case 0x3002: case 0xFF1F: case 0xFF01:
     case 0xFF0C: case 0x3001: case 0xFF1B: case 0xFF1A: case 0xFF5E: case 0xB7: case 0x964:
@@ -244,6 +257,9 @@ typedef struct special {
 static special *spec_tab;
 static size_t spec_cap; /* power of two */
 static int spec_building; /* set while spec_build cuts specials without them */
+/* (length, first byte) pairs that some special case has: most pieces are
+ * ruled out without hashing. */
+static uint8_t spec_seen[41][32];
 static pthread_once_t spec_once = PTHREAD_ONCE_INIT;
 
 static uint64_t fnv(const char *s, size_t n)
@@ -266,6 +282,8 @@ static void spec_add(const char *a, const char *b, const char *c)
     if (c)
         memcpy(buf + la + lb, c, lc);
     size_t n = la + lb + lc;
+    if (n <= 40)
+        spec_seen[n][(unsigned char)buf[0] >> 3] |= (uint8_t)(1u << ((unsigned char)buf[0] & 7));
     uint64_t h = fnv(buf, n);
     for (size_t i = h & (spec_cap - 1);; i = (i + 1) & (spec_cap - 1)) {
         special *e = &spec_tab[i];
@@ -300,10 +318,12 @@ static void spec_add_cased(const char *a, const char *b, const char *c)
 }
 
 static void en_piece(rf_hwords *w, const char *text, size_t off, size_t len);
+static void units_build(void);
 static void push_word(rf_hwords *w, const char *base, size_t off, size_t len);
 
 static void spec_build(void)
 {
+    units_build();
     spec_cap = 4096;
     spec_tab = rf_xcalloc(spec_cap, sizeof *spec_tab);
     static const char *const apos[] = {"'", "\xe2\x80\x99"}; /* ' and ’ */
@@ -475,6 +495,9 @@ static void spec_build(void)
 static const special *spec_find(const char *s, size_t n)
 {
     if (n == 0 || n > 40 || spec_building)
+        return NULL;
+    unsigned char f = (unsigned char)s[0];
+    if (!(spec_seen[n][f >> 3] & (1u << (f & 7))))
         return NULL;
     uint64_t h = fnv(s, n);
     for (size_t i = h & (spec_cap - 1);; i = (i + 1) & (spec_cap - 1)) {
@@ -652,28 +675,41 @@ static size_t prefix_len(const en_ctx *c, size_t lo, size_t hi)
     return 0;
 }
 
-/* Units written after numbers (ASCII and the common Cyrillic ones). */
+/* Units written after numbers (ASCII and the common Cyrillic ones), as
+ * code points (decoded once, in spec_build). */
+static const char *const unit_names[] = {
+    "km", "km\xc2\xb2", "km\xc2\xb3", "m", "m\xc2\xb2", "m\xc2\xb3", "dm", "dm\xc2\xb2",
+    "dm\xc2\xb3", "cm", "cm\xc2\xb2", "cm\xc2\xb3", "mm", "mm\xc2\xb2", "mm\xc2\xb3", "ha",
+    "\xc2\xb5m", "nm", "yd", "in", "ft", "kg", "g", "mg", "\xc2\xb5g", "t", "lb", "oz", "m/s",
+    "km/h", "kmh", "mph", "hPa", "Pa", "mbar", "mb", "MB", "kb", "KB", "gb", "GB", "tb", "TB",
+    "T", "G", "M", "K", "%",
+    "\xd0\xba\xd0\xbc", "\xd0\xbc", "\xd1\x81\xd0\xbc", "\xd0\xbc\xd0\xbc", "\xd0\xba\xd0\xb3",
+    "\xd0\xb3", "\xd0\xbc\xd0\xb3",
+};
+enum { NUNITS = sizeof unit_names / sizeof unit_names[0] };
+static uint32_t unit_cp[NUNITS][4];
+static uint8_t unit_len[NUNITS];
+
+static void units_build(void)
+{
+    for (size_t u = 0; u < NUNITS; u++) {
+        const char *p = unit_names[u];
+        size_t pl = strlen(p), i = 0, k = 0;
+        while (i < pl && k < 4)
+            unit_cp[u][k++] = rf_next_cp(p, pl, &i);
+        unit_len[u] = (uint8_t)k;
+    }
+}
+
 static int is_unit(const uint32_t *s, size_t n)
 {
-    static const char *const units[] = {
-        "km", "km\xc2\xb2", "km\xc2\xb3", "m", "m\xc2\xb2", "m\xc2\xb3", "dm", "dm\xc2\xb2",
-        "dm\xc2\xb3", "cm", "cm\xc2\xb2", "cm\xc2\xb3", "mm", "mm\xc2\xb2", "mm\xc2\xb3", "ha",
-        "\xc2\xb5m", "nm", "yd", "in", "ft", "kg", "g", "mg", "\xc2\xb5g", "t", "lb", "oz", "m/s",
-        "km/h", "kmh", "mph", "hPa", "Pa", "mbar", "mb", "MB", "kb", "KB", "gb", "GB", "tb", "TB",
-        "T", "G", "M", "K", "%",
-        "\xd0\xba\xd0\xbc", "\xd0\xbc", "\xd1\x81\xd0\xbc", "\xd0\xbc\xd0\xbc", "\xd0\xba\xd0\xb3",
-        "\xd0\xb3", "\xd0\xbc\xd0\xb3",
-    };
-    for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
-        const char *p = units[u];
-        size_t pl = strlen(p), i = 0, k = 0;
-        while (i < pl && k < n) {
-            uint32_t cp = rf_next_cp(p, pl, &i);
-            if (cp != s[k])
-                break;
+    for (size_t u = 0; u < NUNITS; u++) {
+        if (unit_len[u] != n || unit_cp[u][0] != s[0])
+            continue;
+        size_t k = 1;
+        while (k < n && unit_cp[u][k] == s[k])
             k++;
-        }
-        if (i == pl && k == n)
+        if (k == n)
             return 1;
     }
     return 0;
@@ -1042,9 +1078,13 @@ static void en_piece(rf_hwords *w, const char *text, size_t off, size_t len)
     /* Decode to code points. */
     grow_cp(w, len);
     size_t L = 0, i = 0;
+    const unsigned char *pc = (const unsigned char *)text + off;
     while (i < len) {
         w->boff[L] = (uint32_t)i;
-        w->cp[L++] = rf_next_cp(text + off, len, &i);
+        if (pc[i] < 0x80)
+            w->cp[L++] = pc[i++];
+        else
+            w->cp[L++] = rf_next_cp(text + off, len, &i);
     }
     w->boff[L] = (uint32_t)len;
     en_ctx c = {w, text, off, w->cp, w->boff, L};
@@ -1116,7 +1156,7 @@ static void split_en(rf_hwords *w, const char *p, size_t n)
         while (i < n) {
             unsigned char ch = (unsigned char)p[i];
             if (ch < 0x80) {
-                if (!rf_hw_is_py_space(ch))
+                if (!ascii_py_space(ch))
                     break;
                 i++;
                 continue;
@@ -1133,7 +1173,7 @@ static void split_en(rf_hwords *w, const char *p, size_t n)
         while (i < n) {
             unsigned char ch = (unsigned char)p[i];
             if (ch < 0x80) {
-                if (rf_hw_is_py_space(ch))
+                if (ascii_py_space(ch))
                     break;
                 i++;
                 continue;

@@ -170,6 +170,18 @@ void rf_langid_detect(const char *p, size_t n, rf_langid *r)
                 w[wl++] = (char)(c | 0x20);
             else
                 word_ascii = 0;
+            /* The rest of an ASCII letter run in a tight loop. */
+            if (c < 0x80) {
+                while (i < n && (((q[i] | 0x20) >= 'a') && ((q[i] | 0x20) <= 'z'))) {
+                    if (wl < sizeof w)
+                        w[wl++] = (char)(q[i] | 0x20);
+                    else
+                        word_ascii = 0;
+                    r->count[RF_SCRIPT_LATIN]++;
+                    r->chars++;
+                    i++;
+                }
+            }
             continue;
         }
         /* An apostrophe inside a word ("don't") keeps it one word. */
