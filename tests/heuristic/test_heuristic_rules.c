@@ -205,9 +205,9 @@ int main(void)
     /* duplicate n-grams: an n-word phrase twice */
     static const char *const phrase_words[] = {"alpha", "bravo", "charlie", "delta", "echo",
                                                "foxtrot", "golf", "hotel", "india", "juliet"};
-    char dup[6][512];
+    char dup[6][600];
     for (int n = 5; n <= 10; n++) {
-        char ph[256] = "";
+        char ph[128] = "";
         for (int k = 0; k < n; k++) {
             strcat(ph, phrase_words[k]);
             strcat(ph, " ");
