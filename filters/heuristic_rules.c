@@ -822,6 +822,30 @@ static void find_dups(rf_heur_scratch *s, const char *p, const span *sp, size_t 
     *dup_chars = dc;
 }
 
+/* The two duplicate rules over the spans in s->lines (paragraphs or
+ * lines): share of duplicated elements, share of their characters. Returns
+ * the first failure so far. */
+static const char *dup_rules(rf_heur_scratch *s, const char *p, size_t ns, double len,
+                             double max_frac, double max_char_frac, const char *frac_reason,
+                             const char *char_reason, double *m_frac, double *m_char,
+                             rf_heur_result *r, const char *first)
+{
+    size_t dn, dc;
+    find_dups(s, p, s->lines, ns, &dn, &dc);
+    double f = (double)dn / (double)ns, cf = (double)dc / len;
+    *m_frac = f;
+    *m_char = cf;
+    if (rf_heur_on(max_frac) && f > max_frac) {
+        fail(r, frac_reason, f, max_frac);
+        return first ? first : frac_reason;
+    }
+    if (rf_heur_on(max_char_frac) && cf > max_char_frac) {
+        fail(r, char_reason, cf, max_char_frac);
+        return first ? first : char_reason;
+    }
+    return first;
+}
+
 static const char *gopher_repetition(const rf_heur_profile *pr, rf_heur_scratch *s,
                                      const char *p, size_t n, unsigned flags, rf_heur_result *r)
 {
@@ -854,15 +878,11 @@ static const char *gopher_repetition(const rf_heur_profile *pr, rf_heur_scratch 
             }
         }
         push_line(s, &np, st, e - st);
-        size_t dn, dc;
-        find_dups(s, p, s->lines, np, &dn, &dc);
-        double f = (double)dn / (double)np, cf = (double)dc / len;
-        m->gr_dup_para_frac = f;
-        m->gr_dup_para_char_frac = cf;
-        CHECK_FAIL(rf_heur_on(pr->gr_dup_para_frac) && f > pr->gr_dup_para_frac,
-                   "gopher_rep_dup_para_frac", f, pr->gr_dup_para_frac);
-        CHECK_FAIL(rf_heur_on(pr->gr_dup_para_char_frac) && cf > pr->gr_dup_para_char_frac,
-                   "gopher_rep_dup_para_char_frac", cf, pr->gr_dup_para_char_frac);
+        first = dup_rules(s, p, np, len, pr->gr_dup_para_frac, pr->gr_dup_para_char_frac,
+                          "gopher_rep_dup_para_frac", "gopher_rep_dup_para_char_frac",
+                          &m->gr_dup_para_frac, &m->gr_dup_para_char_frac, r, first);
+        if (first && !all)
+            return first;
     }
     /* Lines: re.split("\n+", text). */
     {
@@ -878,15 +898,11 @@ static const char *gopher_repetition(const rf_heur_profile *pr, rf_heur_scratch 
             st = i;
         }
         push_line(s, &nl, st, n - st);
-        size_t dn, dc;
-        find_dups(s, p, s->lines, nl, &dn, &dc);
-        double f = (double)dn / (double)nl, cf = (double)dc / len;
-        m->gr_dup_line_frac = f;
-        m->gr_dup_line_char_frac = cf;
-        CHECK_FAIL(rf_heur_on(pr->gr_dup_line_frac) && f > pr->gr_dup_line_frac,
-                   "gopher_rep_dup_line_frac", f, pr->gr_dup_line_frac);
-        CHECK_FAIL(rf_heur_on(pr->gr_dup_line_char_frac) && cf > pr->gr_dup_line_char_frac,
-                   "gopher_rep_dup_line_char_frac", cf, pr->gr_dup_line_char_frac);
+        first = dup_rules(s, p, nl, len, pr->gr_dup_line_frac, pr->gr_dup_line_char_frac,
+                          "gopher_rep_dup_line_frac", "gopher_rep_dup_line_char_frac",
+                          &m->gr_dup_line_frac, &m->gr_dup_line_char_frac, r, first);
+        if (first && !all)
+            return first;
     }
     int need_top = all, need_dup = all;
     for (int k = 0; k < 3; k++)

@@ -110,6 +110,17 @@ static const unsigned char ascii_script[128] = {
 #undef SY
 #undef PU
 
+/* A Latin word ended: count it, and whether it is an English function word. */
+static void end_word(rf_langid *r, int *in_word, const char *w, size_t wl, int word_ascii)
+{
+    *in_word = 0;
+    if (r->latin_words < MAX_LATIN_WORDS) {
+        r->latin_words++;
+        if (word_ascii && wl <= 8 && is_en_function_word(w, wl))
+            r->en_function_words++;
+    }
+}
+
 /* Is there a Hangul syllable (U+AC00..U+D7A3: EA B0 80 .. ED 9E A3) at i? */
 static inline int hangul_at(const unsigned char *q, size_t i, size_t n)
 {
@@ -145,14 +156,8 @@ void rf_langid_detect(const char *p, size_t n, rf_langid *r)
             } while (hangul_at(q, i, n));
             r->count[RF_SCRIPT_HANGUL] += h;
             r->chars += h;
-            if (in_word) {
-                in_word = 0;
-                if (r->latin_words < MAX_LATIN_WORDS) {
-                    r->latin_words++;
-                    if (word_ascii && wl <= 8 && is_en_function_word(w, wl))
-                        r->en_function_words++;
-                }
-            }
+            if (in_word)
+                end_word(r, &in_word, w, wl, word_ascii);
             continue;
         } else {
             uint32_t cp = rf_next_cp(p, n, &i);
@@ -190,20 +195,11 @@ void rf_langid_detect(const char *p, size_t n, rf_langid *r)
             word_ascii = 0;
             continue;
         }
-        if (in_word) {
-            in_word = 0;
-            if (r->latin_words < MAX_LATIN_WORDS) {
-                r->latin_words++;
-                if (word_ascii && wl <= 8 && is_en_function_word(w, wl))
-                    r->en_function_words++;
-            }
-        }
+        if (in_word)
+            end_word(r, &in_word, w, wl, word_ascii);
     }
-    if (in_word && r->latin_words < MAX_LATIN_WORDS) {
-        r->latin_words++;
-        if (word_ascii && wl <= 8 && is_en_function_word(w, wl))
-            r->en_function_words++;
-    }
+    if (in_word)
+        end_word(r, &in_word, w, wl, word_ascii);
 
     double hangul = 3.0 * (double)r->count[RF_SCRIPT_HANGUL];
     double cjk = 3.0 * (double)r->count[RF_SCRIPT_HAN] + 2.0 * (double)r->count[RF_SCRIPT_KANA];
