@@ -1218,6 +1218,7 @@ static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const
                     mode_max = w[k].cps;
             }
         }
+        size_t wfirst = wi;
         size_t b = lo, e = hi;
         py_strip(p, &b, &e);
         const char *lp = p + b;
@@ -1285,8 +1286,14 @@ static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const
             r->c4_removed_chars += count_cps(p + b, e - b);
             continue;
         }
-        if (check_sent)
-            sentences += (double)rf_hwords_sentences(&s->tmp, lp, ll, pr->words);
+        if (check_sent) {
+            /* English sentences need spaCy's tokens of the line: those of
+             * the document, unless a citation was cut out of it. */
+            if (pr->words == RF_WORDS_EN && from_doc && !cited)
+                sentences += (double)rf_hwords_sentences_of(&s->words, wfirst, wfirst + mode_words, p);
+            else
+                sentences += (double)rf_hwords_sentences(&s->tmp, lp, ll, pr->words);
+        }
         /* The profile's words of the kept line (FineWeb counts them on the
          * edited text); a removed citation can change them. */
         edited_words += (from_doc && !cited) ? mode_words : rf_hwords_count(&s->tmp, lp, ll, pr->words);

@@ -176,7 +176,9 @@ static int heur_process(rf_stage *st, rf_work *w, rf_doc *d, rf_err *err)
     rf_langid_detect(text, n, &li);
     const char *lname = rf_lang_name(li.lang);
     rf_doc_annotate_str(d, "lang", lname, strlen(lname));
-    rf_doc_annotate_num(d, "lang_score", li.score, 3);
+    rf_buf_reset(&t->json);
+    rf_langid_share_json(&t->json, li.score);
+    rf_doc_annotate_raw(d, "lang_score", t->json.p, t->json.len);
     if (h->scripts) {
         rf_buf_reset(&t->json);
         rf_langid_scripts_json(&li, &t->json);

@@ -969,7 +969,20 @@ static void attach_core(en_ctx *c, size_t lo, size_t hi)
         emit_special(c, lo, sp);
         return;
     }
-    if (url_match(c, lo, hi)) {
+    /* Letters and digits only: no URL (a host has a '.') and no infix
+     * (every infix has a symbol in it). */
+    int alnum = 1, dot = 0;
+    for (size_t k = lo; k < hi && alnum; k++) {
+        uint32_t ch = c->cp[k];
+        alnum = ch < 0x80 && (((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') || sp_digit(ch));
+    }
+    if (alnum) {
+        emit(c, lo, hi);
+        return;
+    }
+    for (size_t k = lo; k < hi && !dot; k++)
+        dot = c->cp[k] == '.';
+    if (dot && url_match(c, lo, hi)) {
         emit(c, lo, hi);
         return;
     }
@@ -1233,6 +1246,36 @@ static int single_sterm(const char *p, size_t n)
         return 0;
     uint32_t cp = rf_next_cp(p, n, &i);
     return i == n && rf_hw_is_sent_terminal(cp);
+}
+
+size_t rf_hwords_sentences_of(const rf_hwords *w, size_t first, size_t last, const char *text)
+{
+    size_t sentences = 0;
+    int seen_period = 0;
+    for (size_t k = first; k < last; k++) {
+        const rf_hword *t = &w->v[k];
+        if (k > first) {
+            /* The whitespace between two words is a token of its own unless
+             * it is a single ' ' (or nothing: the same piece). */
+            size_t g0 = w->v[k - 1].off + w->v[k - 1].len, g1 = t->off;
+            if (g1 > g0 && !(g1 - g0 == 1 && text[g0] == ' ') && seen_period) {
+                sentences++;
+                seen_period = 0;
+            }
+        }
+        const char *tp = text + t->off;
+        int term = single_sterm(tp, t->len);
+        if (k == first) {
+            sentences = 1;
+            seen_period = term;
+        } else if (seen_period && !term && !all_punct(tp, t->len)) {
+            sentences++;
+            seen_period = 0;
+        } else if (term) {
+            seen_period = 1;
+        }
+    }
+    return sentences;
 }
 
 size_t rf_hwords_sentences(rf_hwords *w, const char *p, size_t n, rf_words_mode mode)

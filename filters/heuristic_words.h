@@ -64,6 +64,11 @@ size_t rf_hwords_count(rf_hwords *w, const char *p, size_t n, rf_words_mode mode
  * Returns at least 1 for a line with any non-space character. */
 size_t rf_hwords_sentences(rf_hwords *w, const char *p, size_t n, rf_words_mode mode);
 
+/* The same count for RF_WORDS_EN from words already split: w->v[first,
+ * last) must be the words of one line of `text`, with only whitespace
+ * between them and around them. */
+size_t rf_hwords_sentences_of(const rf_hwords *w, size_t first, size_t last, const char *text);
+
 /* Character predicates shared with the rules. */
 int rf_hw_is_alpha(uint32_t cp);        /* Python str.isalpha() for one code point */
 int rf_hw_is_dt_punct(uint32_t cp);     /* in datatrove's PUNCTUATION_SET */

@@ -13,8 +13,10 @@
  * German, Indonesian or code: well below), else latin-other; anything else is
  * other. The score is the winning group's share of the weighted letters,
  * scaled down for en when the function-word evidence is thin. */
+#define _POSIX_C_SOURCE 200809L
 #include "filters/langid.h"
 
+#include <pthread.h>
 #include <string.h>
 
 static const char *const lang_names[RF_LANG_COUNT] = {"other", "latin-other", "en",
@@ -54,24 +56,40 @@ static const char *const en_function_words[] = {
     "your",
 };
 
+/* The words above packed into 64-bit keys (up to 8 letters, big-endian so
+ * the order is the strings' order), for an integer binary search. */
+enum { N_FW = sizeof en_function_words / sizeof en_function_words[0] };
+static uint64_t fw_keys[N_FW];
+static pthread_once_t fw_once = PTHREAD_ONCE_INIT;
+
+static uint64_t pack8(const char *w, size_t n)
+{
+    uint64_t k = 0;
+    for (size_t i = 0; i < 8; i++)
+        k = (k << 8) | (i < n ? (unsigned char)w[i] : 0);
+    return k;
+}
+
+static void fw_build(void)
+{
+    for (size_t i = 0; i < N_FW; i++)
+        fw_keys[i] = pack8(en_function_words[i], strlen(en_function_words[i]));
+}
+
 static int is_en_function_word(const char *w, size_t n)
 {
     if (n == 0 || n > 8)
         return 0;
-    size_t lo = 0, hi = sizeof en_function_words / sizeof en_function_words[0];
+    uint64_t k = pack8(w, n);
+    size_t lo = 0, hi = N_FW;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        const char *c = en_function_words[mid];
-        size_t cl = strlen(c);
-        int r = memcmp(w, c, n < cl ? n : cl);
-        if (r == 0)
-            r = (n > cl) - (n < cl);
-        if (r == 0)
+        if (fw_keys[mid] == k)
             return 1;
-        if (r < 0)
-            hi = mid;
-        else
+        if (fw_keys[mid] < k)
             lo = mid + 1;
+        else
+            hi = mid;
     }
     return 0;
 }
@@ -133,6 +151,7 @@ static inline int hangul_at(const unsigned char *q, size_t i, size_t n)
 
 void rf_langid_detect(const char *p, size_t n, rf_langid *r)
 {
+    pthread_once(&fw_once, fw_build);
     memset(r, 0, sizeof *r);
     const unsigned char *q = (const unsigned char *)p;
     /* Latin word state: an ASCII letter run, lower-cased into w. */
@@ -234,6 +253,30 @@ void rf_langid_detect(const char *p, size_t n, rf_langid *r)
     }
 }
 
+void rf_langid_share_json(rf_buf *out, double v)
+{
+    if (!(v > 0)) { /* also NaN */
+        rf_buf_addc(out, '0');
+        return;
+    }
+    long x = (long)(v * 10000 + 0.5);
+    if (x >= 10000) {
+        rf_buf_addc(out, '1');
+        return;
+    }
+    char d[4] = {(char)('0' + x / 1000), (char)('0' + x / 100 % 10), (char)('0' + x / 10 % 10),
+                 (char)('0' + x % 10)};
+    int len = 4;
+    while (len > 0 && d[len - 1] == '0')
+        len--;
+    if (len == 0) {
+        rf_buf_addc(out, '0');
+        return;
+    }
+    rf_buf_add(out, "0.", 2);
+    rf_buf_add(out, d, (size_t)len);
+}
+
 void rf_langid_scripts_json(const rf_langid *r, rf_buf *out)
 {
     uint64_t nonspace = r->chars - r->count[RF_SCRIPT_SPACE];
@@ -252,7 +295,7 @@ void rf_langid_scripts_json(const rf_langid *r, rf_buf *out)
         first = 0;
         rf_buf_json_str(out, rf_script_name(order[k]), strlen(rf_script_name(order[k])));
         rf_buf_addc(out, ':');
-        rf_buf_json_num(out, (double)c / (double)nonspace, 3);
+        rf_langid_share_json(out, (double)c / (double)nonspace);
     }
     rf_buf_addc(out, '}');
 }

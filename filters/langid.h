@@ -50,4 +50,8 @@ void rf_langid_detect(const char *p, size_t n, rf_langid *r);
  * the non-space characters, classes with no characters left out. */
 void rf_langid_scripts_json(const rf_langid *r, rf_buf *out);
 
+/* Writes a share in [0, 1] as a JSON number with at most four decimals
+ * ("0.9688", "1", "0"): cheaper than printf, and all these numbers need. */
+void rf_langid_share_json(rf_buf *out, double v);
+
 #endif

@@ -55,7 +55,18 @@ int main(void)
           r.count[RF_SCRIPT_SPACE] == 2 && r.chars == 8);
     rf_buf b = RF_BUF_INIT;
     rf_langid_scripts_json(&r, &b);
-    CHECK_MEM(b.p, b.len, "{\"hangul\":0.333,\"latin\":0.333,\"digit\":0.167,\"punct\":0.167}");
+    CHECK_MEM(b.p, b.len,
+              "{\"hangul\":0.3333,\"latin\":0.3333,\"digit\":0.1667,\"punct\":0.1667}");
+    static const struct {
+        double v;
+        const char *s;
+    } nums[] = {{0, "0"}, {1, "1"}, {0.5, "0.5"}, {0.96875, "0.9688"}, {0.00004, "0"},
+                {0.00006, "0.0001"}, {0.99996, "1"}, {0.1, "0.1"}, {-1, "0"}};
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        rf_buf_reset(&b);
+        rf_langid_share_json(&b, nums[i].v);
+        CHECK_MEM(b.p, b.len, nums[i].s);
+    }
     rf_buf_release(&b);
 
     /* Every ASCII character is counted in rf_script_of's class. */
