@@ -1130,32 +1130,41 @@ static int contains(const char *h, size_t n, const char *needle, size_t k)
     return 0;
 }
 
-/* Does (p, n) contain the lower-case ASCII needle, ignoring ASCII case?
- * (Enough for "lorem ipsum": no character outside ASCII lower-cases into
- * it.) */
-static int ascii_ci_contains(const char *p, size_t n, const char *needle)
+/* Does (p, n) contain "lorem ipsum", ignoring ASCII case? (No character
+ * outside ASCII lower-cases into it.) memchr finds the 'p'/'P' candidates,
+ * rare in most text. */
+static int has_lorem_ipsum(const char *p, size_t n)
 {
-    size_t l = strlen(needle);
-    for (size_t i = 0; i + l <= n; i++) {
-        if (((unsigned char)p[i] | 0x20) != (unsigned char)needle[0])
-            continue;
-        size_t k = 1;
-        while (k < l && ((unsigned char)p[i + k] | (needle[k] >= 'a' ? 0x20 : 0)) ==
-                            (unsigned char)needle[k])
-            k++;
-        if (k == l)
-            return 1;
+    static const char needle[] = "lorem ipsum";
+    const size_t l = sizeof needle - 1, k = 7; /* needle[7] == 'p' */
+    if (n < l)
+        return 0;
+    for (int pass = 0; pass < 2; pass++) {
+        char a = pass ? 'P' : 'p';
+        const char *q = p + k, *end = p + n - (l - k);
+        while (q <= end && (q = memchr(q, a, (size_t)(end + 1 - q))) != NULL) {
+            const char *st = q - k;
+            size_t i = 0;
+            while (i < l && (needle[i] == ' ' ? st[i] == ' '
+                                              : (((unsigned char)st[i] | 0x20) == (unsigned char)needle[i])))
+                i++;
+            if (i == l)
+                return 1;
+            q++;
+        }
     }
     return 0;
 }
 
-/* The lower-cased phrases below all need ASCII letters. */
+/* The lower-cased phrases below all need ASCII letters. A counting loop
+ * without early exit, so that the compiler vectorises it: most Korean lines
+ * have no ASCII letter at all and are read to the end anyway. */
 static int has_ascii_letter(const char *p, size_t n)
 {
+    size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if ((((unsigned char)p[i] | 0x20) >= 'a') && (((unsigned char)p[i] | 0x20) <= 'z'))
-            return 1;
-    return 0;
+        k += (unsigned char)((((unsigned char)p[i] | 0x20) - 'a')) < 26;
+    return k != 0;
 }
 
 /* C4's policy phrases; the cookie ones are only looked for when "cookie"
@@ -1193,7 +1202,7 @@ static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const
     int check_sent = rf_heur_on(pr->c4_min_sentences) || all;
     /* Page-level checks first: the C4 paper's "removed any page that
      * contained ..." (lorem ipsum before '{', as in the line loop). */
-    if (pr->c4_lorem_ipsum == RF_C4_SCOPE_PAGE && ascii_ci_contains(p, n, "lorem ipsum")) {
+    if (pr->c4_lorem_ipsum == RF_C4_SCOPE_PAGE && has_lorem_ipsum(p, n)) {
         CHECK_FAIL(1, "c4_lorem_ipsum", 1, 0);
         return first;
     }
