@@ -70,18 +70,23 @@ def _judge(line):
 
     d = json.loads(line)
     rec = {"id": str(d["id"])}
+    edited = None
     for name, f in _FILTERS.items():
         doc = Document(text=d["text"], id=str(d["id"]))
         rec[name] = run(f, doc)
         if name == "c4" and rec[name] == "keep":
             rec["c4_text_sha1"] = sha1(doc.text)
-    doc = Document(text=d["text"], id=str(d["id"]))
+            edited = doc.text
+    # FineWeb's order (GopherRepetition, GopherQuality, C4, FineWeb): the
+    # first three see the original text, so their verdicts above are the
+    # pipeline's; only FineWeb must run again, on the text C4 left.
     rec["pipe"] = "keep"
-    for name in ("gr", "gq", "c4", "fw"):  # FineWeb's order
-        v = run(_FILTERS[name], doc)
-        if v != "keep":
-            rec["pipe"] = v
+    for name in ("gr", "gq", "c4"):
+        if rec[name] != "keep":
+            rec["pipe"] = rec[name]
             break
+    else:
+        rec["pipe"] = run(_FILTERS["fw"], Document(text=edited, id=str(d["id"])))
     return json.dumps(rec)
 
 
