@@ -293,14 +293,37 @@ void rf_text_normalize(const char *p, size_t n, unsigned flags, rf_buf *out)
 
 /* ---- tokens ---- */
 
+/* Only sequences with these lead bytes can be White_Space outside ASCII:
+ * U+0085 and U+00A0 (C2), U+1680 (E1), U+2000-U+205F (E2), U+3000 (E3). Every
+ * other character is skipped by its length without decoding, which keeps
+ * Hangul and most other text on a byte-level path. */
+static inline int lead_may_be_space(unsigned char c)
+{
+    return c == 0xC2 || c == 0xE1 || c == 0xE2 || c == 0xE3;
+}
+
+static inline int ascii_space(unsigned char c)
+{
+    return c == ' ' || (c >= 0x09 && c <= 0x0D);
+}
+
 int rf_tok_next(rf_tok_iter *it, const char **tok, size_t *len)
 {
-    const char *p = it->p;
+    const unsigned char *p = (const unsigned char *)it->p;
     size_t n = it->n, i = it->i;
     /* Skip spaces. */
     while (i < n) {
+        unsigned char c = p[i];
+        if (c < 0x80) {
+            if (!ascii_space(c))
+                break;
+            i++;
+            continue;
+        }
+        if (!lead_may_be_space(c))
+            break;
         size_t k = i;
-        uint32_t cp = rf_next_cp(p, n, &k);
+        uint32_t cp = rf_next_cp(it->p, n, &k);
         if (!rf_is_space(cp))
             break;
         i = k;
@@ -312,21 +335,35 @@ int rf_tok_next(rf_tok_iter *it, const char **tok, size_t *len)
     size_t start = i;
     int cjk = (it->flags & RF_TOK_CJK_CHARS) != 0;
     while (i < n) {
-        size_t k = i;
-        uint32_t cp = rf_next_cp(p, n, &k);
-        if (rf_is_space(cp))
-            break;
-        if (cjk && cp >= 0x2E80) {
-            rf_script sc = rf_script_of(cp);
-            if (sc == RF_SCRIPT_HAN || sc == RF_SCRIPT_KANA) {
-                if (i == start)
-                    i = k; /* the character alone */
+        unsigned char c = p[i];
+        if (c < 0x80) {
+            if (ascii_space(c))
                 break;
-            }
+            i++;
+            continue;
         }
-        i = k;
+        /* Han and Kana start at U+2E80: lead byte E2 and above. */
+        if (lead_may_be_space(c) || (cjk && c >= 0xE2)) {
+            size_t k = i;
+            uint32_t cp = rf_next_cp(it->p, n, &k);
+            if (rf_is_space(cp))
+                break;
+            if (cjk && cp >= 0x2E80) {
+                rf_script sc = rf_script_of(cp);
+                if (sc == RF_SCRIPT_HAN || sc == RF_SCRIPT_KANA) {
+                    if (i == start)
+                        i = k; /* the character alone */
+                    break;
+                }
+            }
+            i = k;
+            continue;
+        }
+        i += c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        if (i > n)
+            i = n;
     }
-    *tok = p + start;
+    *tok = it->p + start;
     *len = i - start;
     it->i = i;
     return 1;

@@ -42,6 +42,64 @@ static uint32_t random_cp(void)
     return pool[rnd() % (sizeof pool / sizeof pool[0])];
 }
 
+/* The tokenizer as first written (decode every character): the byte-level
+ * fast path of rf_tok_next must cut exactly the same tokens. */
+static int ref_tok_next(rf_tok_iter *it, const char **tok, size_t *len)
+{
+    const char *p = it->p;
+    size_t n = it->n, i = it->i;
+    while (i < n) {
+        size_t k = i;
+        uint32_t cp = rf_next_cp(p, n, &k);
+        if (!rf_is_space(cp))
+            break;
+        i = k;
+    }
+    if (i >= n) {
+        it->i = n;
+        return 0;
+    }
+    size_t start = i;
+    int cjk = (it->flags & RF_TOK_CJK_CHARS) != 0;
+    while (i < n) {
+        size_t k = i;
+        uint32_t cp = rf_next_cp(p, n, &k);
+        if (rf_is_space(cp))
+            break;
+        if (cjk && cp >= 0x2E80) {
+            rf_script sc = rf_script_of(cp);
+            if (sc == RF_SCRIPT_HAN || sc == RF_SCRIPT_KANA) {
+                if (i == start)
+                    i = k;
+                break;
+            }
+        }
+        i = k;
+    }
+    *tok = p + start;
+    *len = i - start;
+    it->i = i;
+    return 1;
+}
+
+static int tok_same(const char *s, size_t n, unsigned flags)
+{
+    rf_tok_iter a, b;
+    rf_tok_init(&a, s, n, flags);
+    rf_tok_init(&b, s, n, flags);
+    for (;;) {
+        const char *ta, *tb;
+        size_t la, lb;
+        int ra = rf_tok_next(&a, &ta, &la), rb = ref_tok_next(&b, &tb, &lb);
+        if (ra != rb)
+            return 0;
+        if (!ra)
+            return 1;
+        if (ta != tb || la != lb)
+            return 0;
+    }
+}
+
 int main(void)
 {
     unsigned NC = RF_NORM_NFKC | RF_NORM_CASEFOLD;
@@ -129,5 +187,24 @@ int main(void)
         k++;
     }
     CHECK(k == 9);
+
+    /* Byte-level tokenizer == character-level reference, on random text
+     * mixing every kind of space with Hangul, CJK, kana and ASCII. */
+    static const uint32_t tok_pool[] = {' ', '\t', '\n', 0x0B, 0x0C, '\r', 0x85, 0xA0, 0x1680,
+                                        0x2000, 0x2009, 0x200A, 0x200B, 0x2028, 0x2029, 0x202F,
+                                        0x205F, 0x3000, 0x3001, 'a', '.', 0xAC00, 0xD7A3, 0x4E00,
+                                        0x3042, 0x30AB, 0x2E80, 0x2E7F, 0x1F600, 0x20000, 0xE9,
+                                        0x1100, 0x3131, 0xFF21, 0x1C, 0x2026};
+    int tok_bad = 0;
+    for (int t = 0; t < 20000; t++) {
+        char s[256];
+        size_t n = 0;
+        int len = (int)(rnd() % 16);
+        for (int q = 0; q < len; q++)
+            n += rf_utf8_encode(tok_pool[rnd() % (sizeof tok_pool / sizeof tok_pool[0])], s + n);
+        if (!tok_same(s, n, 0) || !tok_same(s, n, RF_TOK_CJK_CHARS))
+            tok_bad++;
+    }
+    CHECK(tok_bad == 0);
     return CHECK_DONE();
 }

@@ -1,0 +1,1503 @@
+/* heuristic_rules.c — the Gopher quality, Gopher repetition, C4 and FineWeb
+ * rules, their per-language profiles, and the option syntax that sets them.
+ *
+ * Counting follows datatrove's Python implementation exactly, because the
+ * English profile promises the same decisions: lengths are code points
+ * (len()), "lines" are str.splitlines() for Gopher quality and C4,
+ * text.split("\n") for FineWeb and re.split("\n+") for Gopher repetition,
+ * paragraphs are re.split("\n{2,}", text.strip()), and words come from
+ * heuristic_words (spaCy tokens for English). Where datatrove would divide by
+ * zero (no words, no lines) the rule is skipped instead.
+ *
+ * Repetition is the expensive part. Every word gets a polynomial hash of its
+ * bytes (mod 2^64, odd random base) and B^len, so the hash of a concatenation
+ * follows from the parts: the n-gram hashes for n = 2..10 are updated in
+ * place, one pass per n, and looked up in open-addressing tables that are
+ * "cleared" by bumping a stamp. Duplicate n-grams are keyed by the
+ * concatenation without separators (as datatrove joins them with ""), top
+ * n-grams by the word sequence (joined with " "). A document with no repeated
+ * 5-gram cannot have a repeated longer n-gram, so the 6..10 passes are then
+ * skipped. */
+#define _POSIX_C_SOURCE 200809L
+#include "filters/heuristic_rules.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "stages/text.h"
+
+/* Base of the polynomial word hashes (odd, so powers never vanish mod 2^64). */
+#define HASH_BASE 0x9E3779B97F4A7C15ull
+
+/* ---- profiles and parameters ---- */
+
+static const char *const prof_names[RF_PROF_COUNT] = {"en", "ko", "ja", "zh", "other"};
+
+const char *rf_heur_prof_name(rf_heur_prof p)
+{
+    return (unsigned)p < RF_PROF_COUNT ? prof_names[p] : "other";
+}
+
+int rf_heur_prof_parse(const char *s, size_t n, rf_heur_prof *out)
+{
+    for (int i = 0; i < RF_PROF_COUNT; i++)
+        if (strlen(prof_names[i]) == n && memcmp(prof_names[i], s, n) == 0) {
+            *out = (rf_heur_prof)i;
+            return 0;
+        }
+    return -1;
+}
+
+#define S(name, type, field, help, def) \
+    {name, type, offsetof(rf_heur_profile, field), help, {def, def, def, def, def}},
+#define P(name, type, field, help, en, ko, ja, zh, other) \
+    {name, type, offsetof(rf_heur_profile, field), help, {en, ko, ja, zh, other}},
+const rf_heur_param rf_heur_params[] = {
+#include "filters/heuristic_params.def"
+};
+#undef S
+#undef P
+const size_t rf_heur_nparams = sizeof rf_heur_params / sizeof rf_heur_params[0];
+
+static void strlist_free(rf_strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    free(l->len);
+    l->v = NULL;
+    l->len = NULL;
+    l->n = 0;
+}
+
+static int is_sep(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Parses one value for one profile. */
+static int set_value(const rf_heur_param *prm, const char *v, size_t n, rf_heur_profile *p,
+                     rf_err *err)
+{
+    char *field = (char *)p + prm->offset;
+    while (n && is_sep(*v)) {
+        v++;
+        n--;
+    }
+    while (n && is_sep(v[n - 1]))
+        n--;
+    char tmp[64];
+    if (prm->type != RF_HP_LIST) {
+        if (n >= sizeof tmp)
+            return rf_errf(err, RF_EUSAGE, "--%s: value '%.*s' is too long", prm->name, (int)n, v);
+        memcpy(tmp, v, n);
+        tmp[n] = '\0';
+    }
+    switch (prm->type) {
+    case RF_HP_FLAG: {
+        int b;
+        if (!strcmp(tmp, "on") || !strcmp(tmp, "true") || !strcmp(tmp, "yes") || !strcmp(tmp, "1"))
+            b = 1;
+        else if (!strcmp(tmp, "off") || !strcmp(tmp, "false") || !strcmp(tmp, "no") ||
+                 !strcmp(tmp, "0"))
+            b = 0;
+        else
+            return rf_errf(err, RF_EUSAGE, "--%s: expected on or off, not '%s'", prm->name, tmp);
+        *(int *)field = b;
+        return 0;
+    }
+    case RF_HP_SCOPE: {
+        int sc;
+        if (!strcmp(tmp, "off") || !strcmp(tmp, "false") || !strcmp(tmp, "no") || !strcmp(tmp, "0"))
+            sc = RF_C4_SCOPE_OFF;
+        else if (!strcmp(tmp, "line"))
+            sc = RF_C4_SCOPE_LINE;
+        else if (!strcmp(tmp, "page") || !strcmp(tmp, "on") || !strcmp(tmp, "true"))
+            sc = RF_C4_SCOPE_PAGE;
+        else
+            return rf_errf(err, RF_EUSAGE, "--%s: expected off, line or page, not '%s'",
+                           prm->name, tmp);
+        *(int *)field = sc;
+        return 0;
+    }
+    case RF_HP_THR: {
+        if (!strcmp(tmp, "off") || !strcmp(tmp, "none")) {
+            *(double *)field = RF_HEUR_OFF;
+            return 0;
+        }
+        char *end;
+        errno = 0;
+        double d = strtod(tmp, &end);
+        if (!*tmp || *end || errno || !isfinite(d))
+            return rf_errf(err, RF_EUSAGE, "--%s: expected a number or off, not '%s'", prm->name,
+                           tmp);
+        *(double *)field = d;
+        return 0;
+    }
+    case RF_HP_LIST: {
+        rf_strlist *l = (rf_strlist *)field;
+        strlist_free(l);
+        size_t i = 0;
+        while (i < n) {
+            while (i < n && is_sep(v[i]))
+                i++;
+            size_t st = i;
+            while (i < n && !is_sep(v[i]))
+                i++;
+            if (i > st) {
+                l->v = rf_xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+                l->len = rf_xrealloc(l->len, (l->n + 1) * sizeof *l->len);
+                l->len[l->n] = i - st;
+                l->v[l->n++] = rf_xstrndup(v + st, i - st);
+            }
+        }
+        return 0;
+    }
+    }
+    return 0;
+}
+
+int rf_heur_param_apply(const rf_heur_param *prm, const char *value,
+                        rf_heur_profile prof[RF_PROF_COUNT], rf_err *err)
+{
+    size_t len = strlen(value);
+    /* Items: "V" or "LANG:V", separated by ';' (and ',' for scalars). */
+    size_t i = 0;
+    int any = 0;
+    while (i <= len) {
+        size_t st = i;
+        while (i < len && value[i] != ';' && !(prm->type != RF_HP_LIST && value[i] == ','))
+            i++;
+        const char *item = value + st;
+        size_t il = i - st;
+        i++;
+        size_t a = 0;
+        while (a < il && is_sep(item[a]))
+            a++;
+        if (a == il) {
+            if (il == len && prm->type == RF_HP_LIST) { /* "" = empty list everywhere */
+                for (int k = 0; k < RF_PROF_COUNT; k++)
+                    if (set_value(prm, "", 0, &prof[k], err))
+                        return err ? err->code : RF_EUSAGE;
+                return 0;
+            }
+            continue;
+        }
+        /* LANG: prefix? A language name followed by ':'. */
+        const char *colon = memchr(item, ':', il);
+        rf_heur_prof which;
+        if (colon && rf_heur_prof_parse(item + a, (size_t)(colon - item) - a, &which) == 0) {
+            int rc = set_value(prm, colon + 1, il - (size_t)(colon + 1 - item), &prof[which], err);
+            if (rc)
+                return rc;
+        } else if (colon && (size_t)(colon - item) > a && (size_t)(colon - item) - a <= 12 &&
+                   prm->type != RF_HP_LIST) {
+            return rf_errf(err, RF_EUSAGE, "--%s: unknown profile '%.*s' (en, ko, ja, zh, other)",
+                           prm->name, (int)((size_t)(colon - item) - a), item + a);
+        } else {
+            for (int k = 0; k < RF_PROF_COUNT; k++) {
+                int rc = set_value(prm, item, il, &prof[k], err);
+                if (rc)
+                    return rc;
+            }
+        }
+        any = 1;
+    }
+    if (!any && prm->type != RF_HP_LIST)
+        return rf_errf(err, RF_EUSAGE, "--%s: empty value", prm->name);
+    return 0;
+}
+
+void rf_heur_profile_default(rf_heur_profile *p, rf_heur_prof which)
+{
+    memset(p, 0, sizeof *p);
+    p->words = which == RF_PROF_EN ? RF_WORDS_EN
+               : (which == RF_PROF_JA || which == RF_PROF_ZH) ? RF_WORDS_CJK
+                                                              : RF_WORDS_SPACE;
+    for (size_t i = 0; i < rf_heur_nparams; i++) {
+        const rf_heur_param *prm = &rf_heur_params[i];
+        const char *d = prm->def[which];
+        rf_err err;
+        /* Built-in defaults are valid by construction (tests parse them). */
+        (void)set_value(prm, d, strlen(d), p, &err);
+    }
+}
+
+void rf_heur_profile_release(rf_heur_profile *p)
+{
+    if (!p)
+        return;
+    strlist_free(&p->gq_stop_words);
+    strlist_free(&p->c4_terminal);
+    strlist_free(&p->fw_stop);
+}
+
+static void strlist_copy(rf_strlist *d, const rf_strlist *s)
+{
+    d->n = s->n;
+    d->v = s->n ? rf_xcalloc(s->n, sizeof *d->v) : NULL;
+    d->len = s->n ? rf_xcalloc(s->n, sizeof *d->len) : NULL;
+    for (size_t i = 0; i < s->n; i++) {
+        d->v[i] = rf_xstrdup(s->v[i]);
+        d->len[i] = s->len[i];
+    }
+}
+
+void rf_heur_profile_copy(rf_heur_profile *dst, const rf_heur_profile *src)
+{
+    *dst = *src;
+    strlist_copy(&dst->gq_stop_words, &src->gq_stop_words);
+    strlist_copy(&dst->c4_terminal, &src->c4_terminal);
+    strlist_copy(&dst->fw_stop, &src->fw_stop);
+}
+
+/* ---- scratch ---- */
+
+typedef struct htab {
+    uint64_t *key;
+    uint32_t *stamp, *cnt, *first;
+    size_t cap;
+    uint32_t cur;
+} htab;
+
+typedef struct span {
+    uint32_t off, len, cps;
+} span;
+
+struct rf_heur_scratch {
+    rf_hwords words;     /* words of the text being evaluated */
+    const char *wp;      /* ... which text (NULL: none) */
+    size_t wn;
+    rf_words_mode wmode;
+    rf_hwords tmp;       /* C4 line words, sentence splitting */
+    uint64_t *h, *pw, *g, *sq; /* per word: hash, B^len, concat n-gram hash, sequence hash */
+    uint32_t *ca, *cb, *slot;  /* n-gram candidate positions, table slots */
+    size_t hcap;
+    htab t1, t2;
+    span *lines;
+    size_t lcap;
+    /* Per-text caches, valid for the text (cp, cn): one counting pass
+     * (code points, '#', ellipses, newlines) and str.splitlines(). */
+    const char *cp;
+    size_t cn;
+    int have_stats, have_sl;
+    size_t cps, hashes, ellipses, newlines, seps; /* seps: \x1c-\x1e bytes */
+    int only_lf; /* no line break other than \n: str.splitlines() == split at \n */
+    span *sl;
+    size_t nsl, slcap;
+    /* Words of the C4-edited text, counted while editing (FineWeb needs
+     * the count): valid for (hint_p, hint_n). */
+    const char *hint_p;
+    size_t hint_n, hint_words;
+    uint64_t powtab[64];
+    rf_buf edit, line, lower;
+};
+
+rf_heur_scratch *rf_heur_scratch_new(void)
+{
+    rf_heur_scratch *s = rf_xcalloc(1, sizeof *s);
+    rf_hwords_init(&s->words);
+    rf_hwords_init(&s->tmp);
+    const uint64_t B = HASH_BASE;
+    s->powtab[0] = 1;
+    for (int i = 1; i < 64; i++)
+        s->powtab[i] = s->powtab[i - 1] * B;
+    return s;
+}
+
+static void htab_free(htab *t)
+{
+    free(t->key);
+    free(t->stamp);
+    free(t->cnt);
+    free(t->first);
+}
+
+void rf_heur_scratch_free(rf_heur_scratch *s)
+{
+    if (!s)
+        return;
+    rf_hwords_release(&s->words);
+    rf_hwords_release(&s->tmp);
+    free(s->h);
+    free(s->pw);
+    free(s->g);
+    free(s->sq);
+    free(s->ca);
+    free(s->cb);
+    free(s->slot);
+    htab_free(&s->t1);
+    htab_free(&s->t2);
+    free(s->lines);
+    free(s->sl);
+    rf_buf_release(&s->edit);
+    rf_buf_release(&s->line);
+    rf_buf_release(&s->lower);
+    free(s);
+}
+
+/* Prepares t for up to `need` keys. */
+static void htab_reset(htab *t, size_t need)
+{
+    size_t cap = 64;
+    while (cap < 2 * need)
+        cap *= 2;
+    if (cap > t->cap) {
+        htab_free(t);
+        t->key = rf_xmalloc(cap * sizeof *t->key);
+        t->stamp = rf_xcalloc(cap, sizeof *t->stamp);
+        t->cnt = rf_xmalloc(cap * sizeof *t->cnt);
+        t->first = rf_xmalloc(cap * sizeof *t->first);
+        t->cap = cap;
+        t->cur = 0;
+    }
+    if (++t->cur == 0) {
+        memset(t->stamp, 0, t->cap * sizeof *t->stamp);
+        t->cur = 1;
+    }
+}
+
+/* Finds or inserts key; *fresh tells which. Returns the slot. */
+static inline size_t htab_get(htab *t, uint64_t key, int *fresh)
+{
+    size_t mask = t->cap - 1;
+    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+    while (t->stamp[i] == t->cur) {
+        if (t->key[i] == key) {
+            *fresh = 0;
+            return i;
+        }
+        i = (i + 1) & mask;
+    }
+    t->stamp[i] = t->cur;
+    t->key[i] = key;
+    *fresh = 1;
+    return i;
+}
+
+static void words_for(rf_heur_scratch *s, const rf_heur_profile *pr, const char *p, size_t n)
+{
+    if (s->wp == p && s->wn == n && s->wmode == pr->words)
+        return;
+    rf_hwords_split(&s->words, p, n, pr->words);
+    s->wp = p;
+    s->wn = n;
+    s->wmode = pr->words;
+}
+
+/* ---- text helpers (Python semantics) ---- */
+
+static size_t count_cps(const char *p, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += ((unsigned char)p[i] & 0xC0) != 0x80;
+    return c;
+}
+
+/* Code point before byte position e (e > 0), and its start. */
+static uint32_t cp_before(const char *p, size_t e, size_t *start)
+{
+    size_t b = e - 1;
+    while (b > 0 && ((unsigned char)p[b] & 0xC0) == 0x80)
+        b--;
+    size_t k = b;
+    uint32_t cp = rf_next_cp(p, e, &k);
+    if (start)
+        *start = b;
+    return cp;
+}
+
+/* Python str.strip(): shrinks [*b, *e) past whitespace. */
+static void py_strip(const char *p, size_t *b, size_t *e)
+{
+    while (*b < *e) {
+        size_t k = *b;
+        uint32_t cp = rf_next_cp(p, *e, &k);
+        if (!rf_hw_is_py_space(cp))
+            break;
+        *b = k;
+    }
+    while (*e > *b) {
+        size_t st;
+        uint32_t cp = cp_before(p, *e, &st);
+        if (!rf_hw_is_py_space(cp))
+            break;
+        *e = st;
+    }
+}
+
+static void push_line(rf_heur_scratch *s, size_t *nl, size_t off, size_t len)
+{
+    if (*nl == s->lcap) {
+        s->lcap = s->lcap ? s->lcap * 2 : 256;
+        s->lines = rf_xrealloc(s->lines, s->lcap * sizeof *s->lines);
+    }
+    s->lines[*nl].off = (uint32_t)off;
+    s->lines[*nl].len = (uint32_t)len;
+    s->lines[*nl].cps = 0;
+    (*nl)++;
+}
+
+/* Bytes that may start a str.splitlines() break. */
+static const unsigned char brk_lead[256] = {
+    [0x0A] = 1, [0x0B] = 1, [0x0C] = 1, [0x0D] = 1, [0x1C] = 1, [0x1D] = 1, [0x1E] = 1,
+    [0xC2] = 1, [0xE2] = 1,
+};
+
+/* str.splitlines(): \n \r \r\n \v \f \x1c \x1d \x1e \x85 U+2028 U+2029 end a
+ * line; no empty last line after a final break. */
+static size_t py_splitlines(rf_heur_scratch *s, const char *p, size_t n)
+{
+    size_t nl = 0, st = 0, i = 0;
+    const unsigned char *q = (const unsigned char *)p;
+    while (i < n) {
+        if (!brk_lead[q[i]]) {
+            i++;
+            continue;
+        }
+        unsigned char c = q[i];
+        size_t brk = 0;
+        if (c == 0xC2)
+            brk = (i + 1 < n && q[i + 1] == 0x85) ? 2 : 0;
+        else if (c == 0xE2)
+            brk = (i + 2 < n && q[i + 1] == 0x80 && (q[i + 2] == 0xA8 || q[i + 2] == 0xA9)) ? 3 : 0;
+        else if (c == '\r')
+            brk = (i + 1 < n && q[i + 1] == '\n') ? 2 : 1;
+        else
+            brk = 1;
+        if (brk) {
+            push_line(s, &nl, st, i - st);
+            i += brk;
+            st = i;
+        } else {
+            i++;
+        }
+    }
+    if (st < n)
+        push_line(s, &nl, st, n - st);
+    return nl;
+}
+
+/* Forgets every per-text cache (a new text may sit at an old address). */
+static void invalidate(rf_heur_scratch *s)
+{
+    s->wp = NULL;
+    s->cp = NULL;
+    s->have_stats = s->have_sl = 0;
+    s->hint_p = NULL;
+}
+
+static void use_text(rf_heur_scratch *s, const char *p, size_t n)
+{
+    if (s->cp != p || s->cn != n) {
+        s->cp = p;
+        s->cn = n;
+        s->have_stats = s->have_sl = 0;
+    }
+}
+
+static size_t count_byte(const char *p, size_t n, char c)
+{
+    size_t k = 0;
+    const char *e = p + n;
+    while ((p = memchr(p, c, (size_t)(e - p))) != NULL) {
+        k++;
+        p++;
+    }
+    return k;
+}
+
+/* Code points, '#', "..." (non-overlapping) and "…", newlines, and the line
+ * separators that are not whitespace (\x1c-\x1e): a vectorisable count and
+ * memchr scans for the rare bytes. */
+static void text_stats(rf_heur_scratch *s, const char *p, size_t n)
+{
+    use_text(s, p, n);
+    if (s->have_stats)
+        return;
+    s->cps = count_cps(p, n);
+    s->hashes = count_byte(p, n, '#');
+    s->newlines = count_byte(p, n, '\n');
+    s->seps = count_byte(p, n, 0x1C) + count_byte(p, n, 0x1D) + count_byte(p, n, 0x1E);
+    size_t ell = 0;
+    const char *q = p, *e = p + n;
+    while ((q = memchr(q, '.', (size_t)(e - q))) != NULL) {
+        const char *r = q;
+        while (r < e && *r == '.')
+            r++;
+        ell += (size_t)(r - q) / 3;
+        q = r;
+    }
+    q = p;
+    while ((q = memchr(q, '\xe2', (size_t)(e - q))) != NULL) {
+        if (e - q >= 3 && q[1] == '\x80' && q[2] == '\xa6')
+            ell++;
+        q++;
+    }
+    s->ellipses = ell;
+    /* Line breaks other than \n: \r \v \f (and \x1c-\x1e, counted above),
+     * U+0085 (C2 85), U+2028/U+2029 (E2 80 A8/A9). */
+    int other = s->seps || memchr(p, '\r', n) || memchr(p, 0x0B, n) || memchr(p, 0x0C, n);
+    for (q = p; !other && (q = memchr(q, '\xc2', (size_t)(e - q))) != NULL; q++)
+        other = e - q >= 2 && q[1] == '\x85';
+    for (q = p; !other && (q = memchr(q, '\xe2', (size_t)(e - q))) != NULL; q++)
+        other = e - q >= 3 && q[1] == '\x80' && (q[2] == '\xa8' || q[2] == '\xa9');
+    s->only_lf = !other;
+    s->have_stats = 1;
+}
+
+/* str.splitlines() of the cached text, into s->sl. */
+static void text_lines(rf_heur_scratch *s, const char *p, size_t n)
+{
+    use_text(s, p, n);
+    if (s->have_sl)
+        return;
+    text_stats(s, p, n);
+    size_t nl = 0;
+    if (s->only_lf) {
+        /* split at \n, no empty last line after a final \n */
+        const char *q = p, *e = p + n;
+        while (q < e) {
+            const char *nlp = memchr(q, '\n', (size_t)(e - q));
+            size_t len = nlp ? (size_t)(nlp - q) : (size_t)(e - q);
+            push_line(s, &nl, (size_t)(q - p), len);
+            q += len + (nlp != NULL);
+        }
+    } else {
+        nl = py_splitlines(s, p, n);
+    }
+    if (nl > s->slcap) {
+        s->slcap = nl + nl / 2 + 16;
+        s->sl = rf_xrealloc(s->sl, s->slcap * sizeof *s->sl);
+    }
+    if (nl)
+        memcpy(s->sl, s->lines, nl * sizeof *s->sl);
+    s->nsl = nl;
+    s->have_sl = 1;
+}
+
+/* ---- results ---- */
+
+void rf_heur_result_init(rf_heur_result *r, const char *p, size_t n)
+{
+    memset(r, 0, sizeof *r);
+    r->text = p;
+    r->text_len = n;
+    double *m = (double *)&r->m;
+    for (size_t i = 0; i < sizeof r->m / sizeof(double); i++)
+        m[i] = NAN;
+}
+
+static const char *fail(rf_heur_result *r, const char *reason, double value, double thr)
+{
+    if (!r->reason) {
+        r->reason = reason;
+        r->value = value;
+        r->threshold = thr;
+    }
+    return reason;
+}
+
+/* The first failure of a group: `first` keeps it while ALL_METRICS goes on
+ * measuring. */
+#define CHECK_FAIL(cond, reason, value, thr)                  \
+    do {                                                     \
+        if (cond) {                                          \
+            const char *r_ = fail(r, reason, value, thr);    \
+            if (!first)                                      \
+                first = r_;                                  \
+            if (!all)                                        \
+                return first;                                \
+        }                                                    \
+    } while (0)
+
+/* ---- Gopher quality ---- */
+
+static int stop_match(const rf_heur_profile *pr, const char *w, size_t n, uint64_t *found)
+{
+    const rf_strlist *l = &pr->gq_stop_words;
+    int hit = 0;
+    if (pr->gq_stop_suffix) {
+        /* Trailing punctuation is not part of the ending: "했다." ends in 다. */
+        while (n) {
+            size_t st;
+            uint32_t cp = cp_before(w, n, &st);
+            if (!rf_hw_is_dt_punct(cp))
+                break;
+            n = st;
+        }
+        for (size_t i = 0; i < l->n && i < 64; i++) {
+            size_t sl = l->len[i];
+            if (sl <= n && !memcmp(w + n - sl, l->v[i], sl) && !(*found & (1ull << i))) {
+                *found |= 1ull << i;
+                hit = 1;
+            }
+        }
+        return hit;
+    }
+    for (size_t i = 0; i < l->n && i < 64; i++) {
+        if (l->len[i] == n && !memcmp(w, l->v[i], n) && !(*found & (1ull << i))) {
+            *found |= 1ull << i;
+            hit = 1;
+        }
+    }
+    return hit;
+}
+
+static const char *gopher_quality(const rf_heur_profile *pr, rf_heur_scratch *s, const char *p,
+                                  size_t n, unsigned flags, rf_heur_result *r)
+{
+    int all = (flags & RF_HEUR_ALL_METRICS) != 0;
+    const char *first = NULL;
+    rf_heur_metrics *m = &r->m;
+    words_for(s, pr, p, n);
+    const rf_hword *w = s->words.v;
+    size_t nw = s->words.n;
+    size_t nonsym = 0, nonsym_cps = 0, alpha = 0;
+    for (size_t i = 0; i < nw; i++) {
+        if (w[i].flags & RF_HW_NONSYM) {
+            nonsym++;
+            nonsym_cps += w[i].cps;
+        }
+        alpha += (w[i].flags & RF_HW_ALPHA) != 0;
+    }
+    m->gq_words = (double)nonsym;
+    CHECK_FAIL(rf_heur_on(pr->gq_min_words) && (double)nonsym < pr->gq_min_words,
+               "gopher_short_doc", (double)nonsym, pr->gq_min_words);
+    CHECK_FAIL(rf_heur_on(pr->gq_max_words) && (double)nonsym > pr->gq_max_words,
+               "gopher_long_doc", (double)nonsym, pr->gq_max_words);
+    if (nonsym) {
+        double avg = (double)nonsym_cps / (double)nonsym;
+        m->gq_avg_len = avg;
+        CHECK_FAIL(rf_heur_on(pr->gq_min_avg_len) && avg < pr->gq_min_avg_len,
+                   "gopher_below_avg_word_len", avg, pr->gq_min_avg_len);
+        CHECK_FAIL(rf_heur_on(pr->gq_max_avg_len) && avg > pr->gq_max_avg_len,
+                   "gopher_above_avg_word_len", avg, pr->gq_max_avg_len);
+    }
+    if (nw) {
+        text_stats(s, p, n);
+        size_t hashes = s->hashes, ell = s->ellipses;
+        double hr = (double)hashes / (double)nw, er = (double)ell / (double)nw;
+        m->gq_hash_ratio = hr;
+        m->gq_ellipsis_ratio = er;
+        CHECK_FAIL(rf_heur_on(pr->gq_max_symbol_ratio) && hr > pr->gq_max_symbol_ratio,
+                   "gopher_too_many_hashes", hr, pr->gq_max_symbol_ratio);
+        CHECK_FAIL(rf_heur_on(pr->gq_max_symbol_ratio) && er > pr->gq_max_symbol_ratio,
+                   "gopher_too_many_ellipsis", er, pr->gq_max_symbol_ratio);
+    }
+    if (rf_heur_on(pr->gq_max_bullet_lines) || rf_heur_on(pr->gq_max_ellipsis_lines) || all) {
+        text_lines(s, p, n);
+        size_t nl = s->nsl, bullets = 0, ends = 0;
+        for (size_t i = 0; i < nl; i++) {
+            size_t b = s->sl[i].off, e = b + s->sl[i].len;
+            py_strip(p, &b, &e);
+            if (b < e) {
+                if (p[b] == '-' || (e - b >= 3 && !memcmp(p + b, "\xe2\x80\xa2", 3)))
+                    bullets++;
+                if ((e - b >= 3 && !memcmp(p + e - 3, "...", 3)) ||
+                    (e - b >= 3 && !memcmp(p + e - 3, "\xe2\x80\xa6", 3)))
+                    ends++;
+            }
+        }
+        if (nl) {
+            double br = (double)bullets / (double)nl, el = (double)ends / (double)nl;
+            m->gq_bullet_lines = br;
+            m->gq_ellipsis_lines = el;
+            CHECK_FAIL(rf_heur_on(pr->gq_max_bullet_lines) && br > pr->gq_max_bullet_lines,
+                       "gopher_too_many_bullets", br, pr->gq_max_bullet_lines);
+            CHECK_FAIL(rf_heur_on(pr->gq_max_ellipsis_lines) && el > pr->gq_max_ellipsis_lines,
+                       "gopher_too_many_end_ellipsis", el, pr->gq_max_ellipsis_lines);
+        }
+    }
+    if (nw) {
+        double ar = (double)alpha / (double)nw;
+        m->gq_alpha_words = ar;
+        CHECK_FAIL(rf_heur_on(pr->gq_min_alpha_words) && ar < pr->gq_min_alpha_words,
+                   "gopher_below_alpha_ratio", ar, pr->gq_min_alpha_words);
+    }
+    if (rf_heur_on(pr->gq_min_stop_words) || all) {
+        uint64_t found = 0;
+        size_t distinct = 0;
+        double need = rf_heur_on(pr->gq_min_stop_words) ? pr->gq_min_stop_words : 0;
+        size_t minl = (size_t)-1, maxl = 0;
+        unsigned char firstb[32] = {0};
+        for (size_t i = 0; i < pr->gq_stop_words.n; i++) {
+            size_t l = pr->gq_stop_words.len[i];
+            minl = l < minl ? l : minl;
+            maxl = l > maxl ? l : maxl;
+            unsigned char f = (unsigned char)pr->gq_stop_words.v[i][0];
+            firstb[f >> 3] |= (unsigned char)(1u << (f & 7));
+        }
+        for (size_t i = 0; i < nw && pr->gq_stop_words.n; i++) {
+            const char *wp = p + w[i].off;
+            size_t wl = w[i].len;
+            if (!pr->gq_stop_suffix) {
+                unsigned char f = (unsigned char)wp[0];
+                if (wl < minl || wl > maxl || !(firstb[f >> 3] & (1u << (f & 7))))
+                    continue;
+            } else if (wl < minl) {
+                continue;
+            }
+            if (stop_match(pr, wp, wl, &found)) {
+                distinct = (size_t)__builtin_popcountll(found);
+                if (!all && (double)distinct >= need)
+                    break;
+            }
+        }
+        m->gq_stop_words = (double)distinct;
+        CHECK_FAIL(rf_heur_on(pr->gq_min_stop_words) && (double)distinct < pr->gq_min_stop_words,
+                   "gopher_few_stop_words", (double)distinct, pr->gq_min_stop_words);
+    }
+    return first;
+}
+
+/* ---- Gopher repetition ---- */
+
+
+static void hash_words(rf_heur_scratch *s, const char *p)
+{
+    size_t nw = s->words.n;
+    if (nw > s->hcap) {
+        s->hcap = nw + nw / 2;
+        s->h = rf_xrealloc(s->h, s->hcap * sizeof *s->h);
+        s->pw = rf_xrealloc(s->pw, s->hcap * sizeof *s->pw);
+        s->g = rf_xrealloc(s->g, s->hcap * sizeof *s->g);
+        s->sq = rf_xrealloc(s->sq, s->hcap * sizeof *s->sq);
+        s->ca = rf_xrealloc(s->ca, s->hcap * sizeof *s->ca);
+        s->cb = rf_xrealloc(s->cb, s->hcap * sizeof *s->cb);
+        s->slot = rf_xrealloc(s->slot, s->hcap * sizeof *s->slot);
+    }
+    const uint64_t B = HASH_BASE, B2 = B * B, B3 = B2 * B, B4 = B3 * B;
+    for (size_t i = 0; i < nw; i++) {
+        const unsigned char *q = (const unsigned char *)p + s->words.v[i].off;
+        size_t l = s->words.v[i].len, k = 0;
+        uint64_t h = 0;
+        /* Horner four bytes at a time: the products inside a step are
+         * independent, so the chain is one multiply per four bytes. */
+        for (; k + 4 <= l; k += 4)
+            h = h * B4 + ((uint64_t)q[k] + 1) * B3 + ((uint64_t)q[k + 1] + 1) * B2 +
+                ((uint64_t)q[k + 2] + 1) * B + ((uint64_t)q[k + 3] + 1);
+        for (; k < l; k++)
+            h = h * B + (uint64_t)q[k] + 1;
+        uint64_t pw;
+        if (l < 64) {
+            pw = s->powtab[l];
+        } else {
+            pw = 1;
+            for (size_t e = l; e >= 63; e -= 63)
+                pw *= s->powtab[63];
+            pw *= s->powtab[l % 63];
+        }
+        s->h[i] = h;
+        s->pw[i] = pw;
+    }
+}
+
+static inline uint64_t mix64(uint64_t a, uint64_t b)
+{
+    uint64_t x = (a ^ (b + 0x9E3779B97F4A7C15ull + (a << 6) + (a >> 2))) * 0xBF58476D1CE4E5B9ull;
+    return x ^ (x >> 31);
+}
+
+/* find_duplicates over spans: (duplicate elements, their chars). */
+static void find_dups(rf_heur_scratch *s, const char *p, const span *sp, size_t ns, size_t *dup_n,
+                      size_t *dup_chars)
+{
+    htab_reset(&s->t1, ns);
+    size_t dn = 0, dc = 0;
+    for (size_t i = 0; i < ns; i++) {
+        uint64_t k = XXH3_64bits(p + sp[i].off, sp[i].len) ^ ((uint64_t)sp[i].len << 1);
+        int fresh;
+        htab_get(&s->t1, k, &fresh);
+        if (!fresh) {
+            dn++;
+            dc += count_cps(p + sp[i].off, sp[i].len);
+        }
+    }
+    *dup_n = dn;
+    *dup_chars = dc;
+}
+
+/* The two duplicate rules over the spans in s->lines (paragraphs or
+ * lines): share of duplicated elements, share of their characters. Returns
+ * the first failure so far. */
+static const char *dup_rules(rf_heur_scratch *s, const char *p, size_t ns, double len,
+                             double max_frac, double max_char_frac, const char *frac_reason,
+                             const char *char_reason, double *m_frac, double *m_char,
+                             rf_heur_result *r, const char *first)
+{
+    size_t dn, dc;
+    find_dups(s, p, s->lines, ns, &dn, &dc);
+    double f = (double)dn / (double)ns, cf = (double)dc / len;
+    *m_frac = f;
+    *m_char = cf;
+    if (rf_heur_on(max_frac) && f > max_frac) {
+        fail(r, frac_reason, f, max_frac);
+        return first ? first : frac_reason;
+    }
+    if (rf_heur_on(max_char_frac) && cf > max_char_frac) {
+        fail(r, char_reason, cf, max_char_frac);
+        return first ? first : char_reason;
+    }
+    return first;
+}
+
+static const char *gopher_repetition(const rf_heur_profile *pr, rf_heur_scratch *s,
+                                     const char *p, size_t n, unsigned flags, rf_heur_result *r)
+{
+    int all = (flags & RF_HEUR_ALL_METRICS) != 0;
+    const char *first = NULL;
+    rf_heur_metrics *m = &r->m;
+    if (n == 0) {
+        CHECK_FAIL(1, "gopher_rep_empty", 0, 0);
+        return first;
+    }
+    text_stats(s, p, n);
+    double len = (double)s->cps;
+    /* Paragraphs: re.split(r"\n{2,}", text.strip()). */
+    {
+        size_t b = 0, e = n, np = 0;
+        py_strip(p, &b, &e);
+        size_t st = b, i = b;
+        while (i < e) {
+            const char *nlp = memchr(p + i, '\n', e - i);
+            if (!nlp)
+                break;
+            i = (size_t)(nlp - p);
+            if (i + 1 < e && p[i + 1] == '\n') {
+                push_line(s, &np, st, i - st);
+                while (i < e && p[i] == '\n')
+                    i++;
+                st = i;
+            } else {
+                i++;
+            }
+        }
+        push_line(s, &np, st, e - st);
+        first = dup_rules(s, p, np, len, pr->gr_dup_para_frac, pr->gr_dup_para_char_frac,
+                          "gopher_rep_dup_para_frac", "gopher_rep_dup_para_char_frac",
+                          &m->gr_dup_para_frac, &m->gr_dup_para_char_frac, r, first);
+        if (first && !all)
+            return first;
+    }
+    /* Lines: re.split("\n+", text). */
+    {
+        size_t nl = 0, st = 0, i = 0;
+        while (i < n) {
+            const char *nlp = memchr(p + i, '\n', n - i);
+            if (!nlp)
+                break;
+            i = (size_t)(nlp - p);
+            push_line(s, &nl, st, i - st);
+            while (i < n && p[i] == '\n')
+                i++;
+            st = i;
+        }
+        push_line(s, &nl, st, n - st);
+        first = dup_rules(s, p, nl, len, pr->gr_dup_line_frac, pr->gr_dup_line_char_frac,
+                          "gopher_rep_dup_line_frac", "gopher_rep_dup_line_char_frac",
+                          &m->gr_dup_line_frac, &m->gr_dup_line_char_frac, r, first);
+        if (first && !all)
+            return first;
+    }
+    int need_top = all, need_dup = all;
+    for (int k = 0; k < 3; k++)
+        need_top |= rf_heur_on(pr->gr_top_ngram[k]);
+    for (int k = 0; k < 6; k++)
+        need_dup |= rf_heur_on(pr->gr_dup_ngram[k]);
+    if (!need_top && !need_dup)
+        return first;
+    words_for(s, pr, p, n);
+    size_t nw = s->words.n;
+    const rf_hword *w = s->words.v;
+    hash_words(s, p);
+    uint64_t *g = s->g, *sq = s->sq;
+    uint32_t *cand = s->ca, *next = s->cb, *slot = s->slot;
+    for (size_t i = 0; i < nw; i++) {
+        g[i] = s->h[i];
+        sq[i] = mix64(0x243F6A8885A308D3ull, s->h[i] ^ ((uint64_t)w[i].len << 56));
+    }
+    static const char *const top_reason[3] = {"gopher_rep_top_2_gram", "gopher_rep_top_3_gram",
+                                              "gopher_rep_top_4_gram"};
+    static const char *const dup_reason[6] = {
+        "gopher_rep_dup_5_gram", "gopher_rep_dup_6_gram", "gopher_rep_dup_7_gram",
+        "gopher_rep_dup_8_gram", "gopher_rep_dup_9_gram", "gopher_rep_dup_10_gram"};
+    /* Only n-grams that occur twice matter (for the top n-gram, one that
+     * occurs once only when none repeats), and an n-gram at i can occur
+     * twice only if the (n-1)-grams at i and i+1 both do. So after a full
+     * pass for n = 2, each level looks only at the positions whose two
+     * (n-1)-grams repeat: `cand`, sorted. The duplicate n-gram passes are
+     * datatrove's greedy scan restricted to those positions, which is the
+     * same scan: an n-gram that occurs once is never found again, so adding
+     * it to the set or not changes nothing. (Candidates follow word
+     * sequences while duplicates are keyed by the concatenation; they differ
+     * only for equal text cut into different words, e.g. "ab c" and "a bc",
+     * and spaCy cuts equal text equally.) */
+    size_t ncand = nw >= 2 ? nw - 1 : 0;
+    for (size_t i = 0; i < ncand; i++)
+        cand[i] = (uint32_t)i;
+    for (size_t nn = 2; nn <= 10; nn++) {
+        int top = nn <= 4;
+        int idx = top ? (int)nn - 2 : (int)nn - 5;
+        if (nw < nn)
+            break;
+        if (ncand == 0) {
+            /* Nothing repeats: the top n-gram is the first one, once. */
+            if (top) {
+                size_t chars = nn - 1;
+                for (size_t k = 0; k < nn; k++)
+                    chars += w[k].cps;
+                double frac = (double)chars / len;
+                m->gr_top_ngram[idx] = frac;
+                CHECK_FAIL(rf_heur_on(pr->gr_top_ngram[idx]) && frac > pr->gr_top_ngram[idx],
+                           top_reason[idx], frac, pr->gr_top_ngram[idx]);
+            } else {
+                m->gr_dup_ngram[idx] = 0;
+            }
+            continue;
+        }
+        /* Extend the (nn-1)-gram hashes at the candidates by one word. */
+        if (nn > 2) {
+            for (size_t c = 0; c < ncand; c++) {
+                size_t i = cand[c], j = i + nn - 1;
+                g[i] = g[i] * s->pw[j] + s->h[j];
+                sq[i] = mix64(sq[i], s->h[j] ^ ((uint64_t)w[j].len << 56));
+            }
+        } else {
+            for (size_t i = 0; i < ncand; i++) {
+                g[i] = g[i] * s->pw[i + 1] + s->h[i + 1];
+                sq[i] = mix64(sq[i], s->h[i + 1] ^ ((uint64_t)w[i + 1].len << 56));
+            }
+        }
+        /* Count the word sequences (Counter.most_common(1) for the top
+         * n-gram: highest count, ties to the first seen). */
+        htab_reset(&s->t2, ncand);
+        uint32_t best_cnt = 0, best_first = 0;
+        for (size_t c = 0; c < ncand; c++) {
+            int fresh;
+            size_t sl = htab_get(&s->t2, sq[cand[c]], &fresh);
+            if (fresh) {
+                s->t2.cnt[sl] = 1;
+                s->t2.first[sl] = cand[c];
+            } else {
+                s->t2.cnt[sl]++;
+            }
+            slot[c] = (uint32_t)sl;
+            uint32_t k = s->t2.cnt[sl], f = s->t2.first[sl];
+            if (k > best_cnt || (k == best_cnt && f < best_first)) {
+                best_cnt = k;
+                best_first = f;
+            }
+        }
+        if (best_cnt < 2) { /* no repeat among the candidates */
+            best_cnt = 1;
+            best_first = 0;
+        }
+        if (top) {
+            size_t chars = nn - 1;
+            for (size_t k = 0; k < nn; k++)
+                chars += w[best_first + k].cps;
+            double frac = (double)(chars * best_cnt) / len;
+            m->gr_top_ngram[idx] = frac;
+            CHECK_FAIL(rf_heur_on(pr->gr_top_ngram[idx]) && frac > pr->gr_top_ngram[idx],
+                       top_reason[idx], frac, pr->gr_top_ngram[idx]);
+        } else if (rf_heur_on(pr->gr_dup_ngram[idx]) || all) {
+            /* find_all_duplicate: greedy, a repeat skips the whole n-gram. */
+            htab_reset(&s->t1, ncand);
+            size_t repeated = 0, from = 0;
+            for (size_t c = 0; c < ncand; c++) {
+                size_t i = cand[c];
+                if (i < from)
+                    continue;
+                int fresh;
+                htab_get(&s->t1, g[i], &fresh);
+                if (!fresh) {
+                    for (size_t k = 0; k < nn; k++)
+                        repeated += w[i + k].cps;
+                    from = i + nn;
+                }
+            }
+            double frac = (double)repeated / len;
+            m->gr_dup_ngram[idx] = frac;
+            CHECK_FAIL(rf_heur_on(pr->gr_dup_ngram[idx]) && frac > pr->gr_dup_ngram[idx],
+                       dup_reason[idx], frac, pr->gr_dup_ngram[idx]);
+        }
+        /* Candidates of the next level: i and i+1 both repeated here. */
+        size_t nr = 0;
+        for (size_t c = 0; c < ncand; c++)
+            if (s->t2.cnt[slot[c]] >= 2)
+                next[nr++] = cand[c];
+        size_t nc = 0;
+        for (size_t r2 = 0; r2 + 1 < nr; r2++)
+            if (next[r2 + 1] == next[r2] + 1 && next[r2] + nn + 1 <= nw)
+                next[nc++] = next[r2];
+        uint32_t *t = cand;
+        cand = next;
+        next = t;
+        ncand = nc;
+    }
+    return first;
+}
+
+/* ---- C4 ---- */
+
+const char *const rf_c4_line_reasons[RF_C4_NREASONS] = {
+    "too_long_word", "no_terminal_punct", "too_few_words", "javascript", "policy"};
+
+static int ends_with(const char *p, size_t n, const char *s, size_t l)
+{
+    return l <= n && !memcmp(p + n - l, s, l);
+}
+
+/* Removes [123], [], [edit] and [citation needed] (\d is any decimal
+ * digit) from (p, n) into out. Returns 1 when something was removed. */
+static int remove_citations(const char *p, size_t n, rf_buf *out)
+{
+    if (!memchr(p, '[', n))
+        return 0;
+    rf_buf_reset(out);
+    int any = 0;
+    size_t i = 0;
+    while (i < n) {
+        if (p[i] == '[') {
+            size_t j = i + 1;
+            while (j < n) {
+                size_t k = j;
+                uint32_t cp = rf_next_cp(p, n, &k);
+                if (rf_script_of(cp) != RF_SCRIPT_DIGIT)
+                    break;
+                j = k;
+            }
+            size_t end = 0;
+            if (j < n && p[j] == ']')
+                end = j + 1;
+            else if (n - i >= 6 && !memcmp(p + i, "[edit]", 6))
+                end = i + 6;
+            else if (n - i >= 17 && !memcmp(p + i, "[citation needed]", 17))
+                end = i + 17;
+            if (end) {
+                any = 1;
+                i = end;
+                continue;
+            }
+        }
+        rf_buf_addc(out, p[i]);
+        i++;
+    }
+    return any;
+}
+
+/* A lower-cased view for substring tests against ASCII patterns: ASCII
+ * letters folded, KELVIN SIGN (which Python lower-cases to 'k') mapped, other
+ * bytes kept (non-ASCII never matches an ASCII pattern). */
+static void lower_view(const char *p, size_t n, rf_buf *out)
+{
+    rf_buf_reset(out);
+    rf_buf_grow(out, n);
+    char *o = out->p;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c >= 'A' && c <= 'Z') {
+            *o++ = (char)(c + 32);
+        } else if (c == 0xE2 && i + 2 < n && (unsigned char)p[i + 1] == 0x84 &&
+                   (unsigned char)p[i + 2] == 0xAA) {
+            *o++ = 'k';
+            i += 2;
+        } else {
+            *o++ = (char)c;
+        }
+    }
+    rf_buf_setlen(out, (size_t)(o - out->p));
+}
+
+/* Does h contain needle? memchr looks for needle[k], a letter chosen to be
+ * rare in text, and memcmp checks around it. */
+static int contains(const char *h, size_t n, const char *needle, size_t k)
+{
+    size_t l = strlen(needle);
+    if (l > n)
+        return 0;
+    const char *q = h + k, *end = h + n - (l - k);
+    while (q < end + 1 && (q = memchr(q, needle[k], (size_t)(end + 1 - q))) != NULL) {
+        if (!memcmp(q - k, needle, l))
+            return 1;
+        q++;
+    }
+    return 0;
+}
+
+/* Does (p, n) contain "lorem ipsum", ignoring ASCII case? (No character
+ * outside ASCII lower-cases into it.) memchr finds the 'p'/'P' candidates,
+ * rare in most text. */
+static int has_lorem_ipsum(const char *p, size_t n)
+{
+    static const char needle[] = "lorem ipsum";
+    const size_t l = sizeof needle - 1, k = 7; /* needle[7] == 'p' */
+    if (n < l)
+        return 0;
+    for (int pass = 0; pass < 2; pass++) {
+        char a = pass ? 'P' : 'p';
+        const char *q = p + k, *end = p + n - (l - k);
+        while (q <= end && (q = memchr(q, a, (size_t)(end + 1 - q))) != NULL) {
+            const char *st = q - k;
+            size_t i = 0;
+            while (i < l && (needle[i] == ' ' ? st[i] == ' '
+                                              : (((unsigned char)st[i] | 0x20) == (unsigned char)needle[i])))
+                i++;
+            if (i == l)
+                return 1;
+            q++;
+        }
+    }
+    return 0;
+}
+
+/* The lower-cased phrases below all need ASCII letters. A counting loop
+ * without early exit, so that the compiler vectorises it: most Korean lines
+ * have no ASCII letter at all and are read to the end anyway. */
+static int has_ascii_letter(const char *p, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += (unsigned char)((((unsigned char)p[i] | 0x20) - 'a')) < 26;
+    return k != 0;
+}
+
+/* C4's policy phrases; the cookie ones are only looked for when "cookie"
+ * occurs. */
+static int policy_line(const char *lw, size_t n)
+{
+    if (contains(lw, n, "terms of use", 7) || contains(lw, n, "privacy policy", 3))
+        return 1;
+    if (!contains(lw, n, "cookie", 3))
+        return 0;
+    return contains(lw, n, "cookie policy", 3) || contains(lw, n, "uses cookies", 8) ||
+           contains(lw, n, "use of cookies", 10) || contains(lw, n, "use cookies", 7);
+}
+
+static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const char *p,
+                            size_t n, unsigned flags, rf_heur_result *r)
+{
+    int all = (flags & RF_HEUR_ALL_METRICS) != 0;
+    const char *first = NULL;
+    text_stats(s, p, n);
+    text_lines(s, p, n);
+    /* C4 counts line.split() words: for the whitespace and CJK modes these
+     * are the profile's words, which never cross a line break unless the
+     * text has \x1c-\x1e (breaks that are not whitespace). Then the words
+     * of each line come from the document's word list, and so does the
+     * word count of the edited text that FineWeb needs. */
+    words_for(s, pr, p, n);
+    const rf_hword *w = s->words.v;
+    size_t nw = s->words.n, wi = 0;
+    int from_doc = s->seps == 0;
+    int c4_is_mode = pr->words != RF_WORDS_EN;
+    rf_buf_reset(&s->edit);
+    double sentences = 0;
+    size_t edited_words = 0;
+    int check_sent = rf_heur_on(pr->c4_min_sentences) || all;
+    /* Page-level checks first: the C4 paper's "removed any page that
+     * contained ..." (lorem ipsum before '{', as in the line loop). */
+    if (pr->c4_lorem_ipsum == RF_C4_SCOPE_PAGE && has_lorem_ipsum(p, n)) {
+        CHECK_FAIL(1, "c4_lorem_ipsum", 1, 0);
+        return first;
+    }
+    if (pr->c4_curly_bracket == RF_C4_SCOPE_PAGE && memchr(p, '{', n)) {
+        CHECK_FAIL(1, "c4_curly_bracket", 1, 0);
+        return first;
+    }
+    int lorem_line = pr->c4_lorem_ipsum == RF_C4_SCOPE_LINE;
+    int curly_line = pr->c4_curly_bracket == RF_C4_SCOPE_LINE;
+    int need_lower = lorem_line || pr->c4_javascript || pr->c4_policy;
+    int any_kept = 0;
+    for (size_t li = 0; li < s->nsl; li++) {
+        size_t lo = s->sl[li].off, hi = lo + s->sl[li].len;
+        /* The profile's words inside this line. */
+        size_t mode_words = 0, mode_max = 0;
+        if (from_doc) {
+            while (wi < nw && w[wi].off < lo)
+                wi++;
+            for (size_t k = wi; k < nw && w[k].off < hi; k++) {
+                mode_words++;
+                if (w[k].cps > mode_max)
+                    mode_max = w[k].cps;
+            }
+        }
+        size_t wfirst = wi;
+        size_t b = lo, e = hi;
+        py_strip(p, &b, &e);
+        const char *lp = p + b;
+        size_t ll = e - b;
+        if (ll == 0)
+            continue; /* blank lines vanish when the kept lines are joined */
+        size_t nwords = 0, maxw = 0;
+        if (from_doc && c4_is_mode) {
+            nwords = mode_words;
+            maxw = mode_max;
+        } else {
+            rf_tok_iter it;
+            rf_tok_init(&it, lp, ll, pr->words == RF_WORDS_CJK ? RF_TOK_CJK_CHARS : 0);
+            const char *tok;
+            size_t tl;
+            while (rf_tok_next(&it, &tok, &tl)) {
+                nwords++;
+                if (tl > maxw) {
+                    size_t c = count_cps(tok, tl);
+                    if (c > maxw)
+                        maxw = c;
+                }
+            }
+        }
+        int reason = -1, cited = 0;
+        if (rf_heur_on(pr->c4_max_word_len) && (double)maxw > pr->c4_max_word_len)
+            reason = RF_C4_TOO_LONG_WORD;
+        if (reason < 0 && pr->c4_citations && remove_citations(lp, ll, &s->line)) {
+            lp = s->line.p ? s->line.p : "";
+            ll = s->line.len;
+            cited = 1;
+        }
+        if (reason < 0 && pr->c4_terminal_punct) {
+            int ok = 0;
+            for (size_t k = 0; k < pr->c4_terminal.n && !ok; k++)
+                ok = ends_with(lp, ll, pr->c4_terminal.v[k], pr->c4_terminal.len[k]);
+            if (!ok || ends_with(lp, ll, "...", 3))
+                reason = RF_C4_NO_TERMINAL_PUNCT;
+        }
+        if (reason < 0 && rf_heur_on(pr->c4_min_words_per_line) &&
+            (double)nwords < pr->c4_min_words_per_line)
+            reason = RF_C4_TOO_FEW_WORDS;
+        if (reason < 0 && need_lower && has_ascii_letter(lp, ll)) {
+            lower_view(lp, ll, &s->lower);
+            const char *lw = s->lower.p ? s->lower.p : "";
+            size_t lwn = s->lower.len;
+            if (lorem_line && contains(lw, lwn, "lorem ipsum", 7)) {
+                CHECK_FAIL(1, "c4_lorem_ipsum", 1, 0);
+                return first;
+            }
+            if (pr->c4_javascript && contains(lw, lwn, "javascript", 0))
+                reason = RF_C4_JAVASCRIPT;
+            if (reason < 0 && curly_line && memchr(lp, '{', ll)) {
+                CHECK_FAIL(1, "c4_curly_bracket", 1, 0);
+                return first;
+            }
+            if (reason < 0 && pr->c4_policy && policy_line(lw, lwn))
+                reason = RF_C4_POLICY;
+        } else if (reason < 0 && curly_line && memchr(lp, '{', ll)) {
+            CHECK_FAIL(1, "c4_curly_bracket", 1, 0);
+            return first;
+        }
+        if (reason >= 0) {
+            r->c4_removed[reason]++;
+            r->c4_removed_chars += count_cps(p + b, e - b);
+            continue;
+        }
+        if (check_sent) {
+            /* English sentences need spaCy's tokens of the line: those of
+             * the document, unless a citation was cut out of it. */
+            if (pr->words == RF_WORDS_EN && from_doc && !cited)
+                sentences += (double)rf_hwords_sentences_of(&s->words, wfirst, wfirst + mode_words, p);
+            else
+                sentences += (double)rf_hwords_sentences(&s->tmp, lp, ll, pr->words);
+        }
+        /* The profile's words of the kept line (FineWeb counts them on the
+         * edited text); a removed citation can change them. */
+        edited_words += (from_doc && !cited) ? mode_words : rf_hwords_count(&s->tmp, lp, ll, pr->words);
+        if (any_kept)
+            rf_buf_addc(&s->edit, '\n');
+        rf_buf_add(&s->edit, lp, ll);
+        any_kept = 1;
+    }
+    r->m.c4_sentences = sentences;
+    /* "\n".join(kept).strip(): a citation removed at the start of the first
+     * kept line can leave leading space. */
+    size_t eb = 0, ee = s->edit.len;
+    py_strip(s->edit.p ? s->edit.p : "", &eb, &ee);
+    const char *et = (s->edit.p ? s->edit.p : "") + eb;
+    size_t en = ee - eb;
+    if (en != n || memcmp(et, p, n) != 0) {
+        r->text = et;
+        r->text_len = en;
+        r->edited = 1;
+        s->hint_p = et;
+        s->hint_n = en;
+        s->hint_words = edited_words;
+    } else {
+        r->text = p;
+        r->text_len = n;
+    }
+    CHECK_FAIL(rf_heur_on(pr->c4_min_sentences) && sentences < pr->c4_min_sentences,
+               "c4_too_few_sentences", sentences, pr->c4_min_sentences);
+    return first;
+}
+
+/* ---- FineWeb ---- */
+
+static int fw_stop_end(const rf_heur_profile *pr, const char *lp, size_t ll)
+{
+    for (size_t k = 0; k < pr->fw_stop.n; k++) {
+        const char *st = pr->fw_stop.v[k];
+        if (!strcmp(st, "@sterm")) {
+            if (ll && rf_hw_is_sent_terminal(cp_before(lp, ll, NULL)))
+                return 1;
+        } else if (ends_with(lp, ll, st, pr->fw_stop.len[k])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const char *fineweb_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const char *p,
+                                 size_t n, unsigned flags, rf_heur_result *r)
+{
+    int all = (flags & RF_HEUR_ALL_METRICS) != 0;
+    const char *first = NULL;
+    rf_heur_metrics *m = &r->m;
+    /* text.split("\n"), blank lines (strip() == "") dropped. */
+    size_t nl = 0, st = 0, newlines = 0;
+    for (;;) {
+        const char *nlp = st < n ? memchr(p + st, '\n', n - st) : NULL;
+        size_t i = nlp ? (size_t)(nlp - p) : n;
+        size_t b = st, e = i;
+        py_strip(p, &b, &e);
+        if (b < e)
+            push_line(s, &nl, st, i - st);
+        if (!nlp)
+            break;
+        newlines++;
+        st = i + 1;
+    }
+    if (nl == 0) {
+        CHECK_FAIL(1, "fineweb_empty", 0, 0);
+        return first;
+    }
+    size_t punct = 0, shorts = 0;
+    for (size_t i = 0; i < nl; i++) {
+        const char *lp = p + s->lines[i].off;
+        size_t ll = s->lines[i].len;
+        punct += fw_stop_end(pr, lp, ll);
+        s->lines[i].cps = (uint32_t)count_cps(lp, ll);
+        shorts += rf_heur_on(pr->fw_short_line_len) && (double)s->lines[i].cps <= pr->fw_short_line_len;
+    }
+    double pr_ratio = (double)punct / (double)nl;
+    m->fw_line_punct = pr_ratio;
+    CHECK_FAIL(rf_heur_on(pr->fw_min_line_punct) && pr_ratio < pr->fw_min_line_punct &&
+                   !(pr_ratio == 0 && pr->fw_line_punct_exclude_zero),
+               "fineweb_line_punct_ratio", pr_ratio, pr->fw_min_line_punct);
+    double sr = (double)shorts / (double)nl;
+    m->fw_short_lines = sr;
+    CHECK_FAIL(rf_heur_on(pr->fw_max_short_lines) && sr > pr->fw_max_short_lines,
+               "fineweb_short_line_ratio", sr, pr->fw_max_short_lines);
+    size_t dn, dc;
+    find_dups(s, p, s->lines, nl, &dn, &dc);
+    size_t cps = (s->cp == p && s->cn == n && s->have_stats) ? s->cps : count_cps(p, n);
+    double denom = (double)(cps - newlines);
+    double cr = denom > 0 ? (double)dc / denom : 0;
+    m->fw_char_dup = cr;
+    CHECK_FAIL(rf_heur_on(pr->fw_max_char_dup) && cr > pr->fw_max_char_dup,
+               "fineweb_char_dup_ratio", cr, pr->fw_max_char_dup);
+    if (rf_heur_on(pr->fw_max_newline_ratio) || all) {
+        size_t nw;
+        if (s->wp == p && s->wn == n && s->wmode == pr->words)
+            nw = s->words.n;
+        else if (s->hint_p == p && s->hint_n == n)
+            nw = s->hint_words;
+        else
+            nw = rf_hwords_count(&s->tmp, p, n, pr->words);
+        if (nw) {
+            double nr = (double)newlines / (double)nw;
+            m->fw_newline_ratio = nr;
+            CHECK_FAIL(rf_heur_on(pr->fw_max_newline_ratio) && nr > pr->fw_max_newline_ratio,
+                       "fineweb_list_ratio", nr, pr->fw_max_newline_ratio);
+        }
+    }
+    return first;
+}
+
+/* ---- entry points ---- */
+
+const char *rf_heur_gopher_quality(const rf_heur_profile *pr, rf_heur_scratch *s, const char *p,
+                                   size_t n, unsigned flags, rf_heur_result *r)
+{
+    invalidate(s);
+    return gopher_quality(pr, s, p, n, flags, r);
+}
+
+const char *rf_heur_gopher_repetition(const rf_heur_profile *pr, rf_heur_scratch *s,
+                                      const char *p, size_t n, unsigned flags, rf_heur_result *r)
+{
+    invalidate(s);
+    return gopher_repetition(pr, s, p, n, flags, r);
+}
+
+const char *rf_heur_c4(const rf_heur_profile *pr, rf_heur_scratch *s, const char *p, size_t n,
+                       unsigned flags, rf_heur_result *r)
+{
+    invalidate(s);
+    return c4_rules(pr, s, p, n, flags, r);
+}
+
+const char *rf_heur_fineweb(const rf_heur_profile *pr, rf_heur_scratch *s, const char *p,
+                            size_t n, unsigned flags, rf_heur_result *r)
+{
+    invalidate(s);
+    return fineweb_rules(pr, s, p, n, flags, r);
+}
+
+void rf_heur_eval(const rf_heur_profile *pr, rf_heur_scratch *s, const char *p, size_t n,
+                  unsigned flags, rf_heur_result *r)
+{
+    rf_heur_result_init(r, p, n);
+    invalidate(s); /* caches may belong to an earlier text at the same address */
+    int all = (flags & RF_HEUR_ALL_METRICS) != 0;
+    if (pr->gr && gopher_repetition(pr, s, p, n, flags, r) && !all)
+        return;
+    if (pr->gq && gopher_quality(pr, s, p, n, flags, r) && !all)
+        return;
+    if (pr->c4 && c4_rules(pr, s, p, n, flags, r) && !all)
+        return;
+    if (pr->fw)
+        fineweb_rules(pr, s, r->text, r->text_len, flags, r);
+}
+
+void rf_heur_metrics_json(const rf_heur_metrics *m, rf_buf *out)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+    } f[] = {
+#define M(x) {#x, offsetof(rf_heur_metrics, x)}
+        M(gq_words), M(gq_avg_len), M(gq_hash_ratio), M(gq_ellipsis_ratio), M(gq_bullet_lines),
+        M(gq_ellipsis_lines), M(gq_alpha_words), M(gq_stop_words), M(gr_dup_para_frac),
+        M(gr_dup_para_char_frac), M(gr_dup_line_frac), M(gr_dup_line_char_frac),
+        {"gr_top_2_gram", offsetof(rf_heur_metrics, gr_top_ngram[0])},
+        {"gr_top_3_gram", offsetof(rf_heur_metrics, gr_top_ngram[1])},
+        {"gr_top_4_gram", offsetof(rf_heur_metrics, gr_top_ngram[2])},
+        {"gr_dup_5_gram", offsetof(rf_heur_metrics, gr_dup_ngram[0])},
+        {"gr_dup_6_gram", offsetof(rf_heur_metrics, gr_dup_ngram[1])},
+        {"gr_dup_7_gram", offsetof(rf_heur_metrics, gr_dup_ngram[2])},
+        {"gr_dup_8_gram", offsetof(rf_heur_metrics, gr_dup_ngram[3])},
+        {"gr_dup_9_gram", offsetof(rf_heur_metrics, gr_dup_ngram[4])},
+        {"gr_dup_10_gram", offsetof(rf_heur_metrics, gr_dup_ngram[5])},
+        M(c4_sentences), M(fw_line_punct), M(fw_short_lines), M(fw_char_dup),
+        M(fw_newline_ratio),
+#undef M
+    };
+    rf_buf_addc(out, '{');
+    int firstk = 1;
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        double v = *(const double *)((const char *)m + f[i].off);
+        if (isnan(v))
+            continue;
+        if (!firstk)
+            rf_buf_addc(out, ',');
+        firstk = 0;
+        rf_buf_json_str(out, f[i].name, strlen(f[i].name));
+        rf_buf_addc(out, ':');
+        rf_buf_json_num(out, v, 6);
+    }
+    rf_buf_addc(out, '}');
+}

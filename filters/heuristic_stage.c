@@ -1,0 +1,260 @@
+/* heuristic_stage.c — the `heuristic` stage: language/script identification
+ * and the Gopher / C4 / FineWeb rules of heuristic_rules, per language.
+ *
+ * For every document: identify the language (langid), annotate refine.lang,
+ * refine.lang_score and refine.scripts, reject documents outside --lang
+ * (reason `lang`), pick the rule profile of the language (or --profile), run
+ * the rules, and reject with the name of the first failed rule. C4 line
+ * removal replaces the text of kept documents and is annotated as
+ * refine.c4_removed (lines per reason, chars). Options are declared once in
+ * heuristic_params.def; each accepts one value for every profile or
+ * per-profile values ("ko:30;en:50"). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "filters/heuristic_rules.h"
+#include "filters/langid.h"
+#include "stages/stage.h"
+
+#define LANG_HELP "keep only these languages, comma-separated (ko,en,ja,zh,latin-other,other); " \
+                  "others are rejected with reason lang"
+
+#define S(name, type, field, help, def) \
+    {name, 0, RF_OPT_STR, NULL, "V", help " [" def "]", NULL},
+#define P(name, type, field, help, en, ko, ja, zh, other)                                    \
+    {name, 0, RF_OPT_STR, NULL, "V", help " [en " en ", ko " ko ", ja " ja ", zh " zh ", other " \
+     other "]", NULL},
+static const rf_optspec heuristic_opts[] = {
+    {"lang", 0, RF_OPT_STR, NULL, "LIST", LANG_HELP, NULL},
+    {"profile", 0, RF_OPT_ENUM, "auto", "NAME",
+     "rule profile: auto = the profile of the detected language (latin-other and other use "
+     "'other')",
+     "auto|en|ko|ja|zh|other"},
+    {"lid-model", 0, RF_OPT_STR, NULL, "PATH",
+     "fastText language-ID model (lid.176) instead of the built-in identifier: not supported "
+     "yet",
+     NULL},
+    {"annotate-scripts", 0, RF_OPT_FLAG, "true", NULL, "annotate refine.scripts (script shares)",
+     NULL},
+    {"annotate-metrics", 0, RF_OPT_FLAG, "false", NULL,
+     "annotate refine.heuristic_metrics: every rule's measured value (slower: no early exit)",
+     NULL},
+#include "filters/heuristic_params.def"
+    RF_OPTSPEC_END,
+};
+#undef S
+#undef P
+
+typedef struct heur_state {
+    rf_heur_profile prof[RF_PROF_COUNT];
+    unsigned keep_mask; /* bit per rf_lang; 0 = keep all */
+    int forced;         /* -1 or an rf_heur_prof */
+    int scripts, metrics;
+} heur_state;
+
+typedef struct heur_tls {
+    rf_heur_scratch *s;
+    rf_buf json;
+} heur_tls;
+
+static void heur_release(rf_stage *st)
+{
+    heur_state *h = st->state;
+    if (!h)
+        return;
+    for (int i = 0; i < RF_PROF_COUNT; i++)
+        rf_heur_profile_release(&h->prof[i]);
+    free(h);
+    st->state = NULL;
+}
+
+static int heur_init(rf_stage *st, const rf_opts *o, rf_err *err)
+{
+    const char *lid = rf_opt_str(o, "lid-model");
+    if (lid && *lid)
+        return rf_errf(err, RF_EUNSUP,
+                       "--lid-model %s: fastText language-ID models are not supported yet (they "
+                       "come with the fastText reader of the quality-classifier stage); the "
+                       "built-in script-based identifier is used when --lid-model is not given",
+                       lid);
+    heur_state *h = rf_xcalloc(1, sizeof *h);
+    st->state = h;
+    for (int i = 0; i < RF_PROF_COUNT; i++)
+        rf_heur_profile_default(&h->prof[i], (rf_heur_prof)i);
+    for (size_t i = 0; i < rf_heur_nparams; i++) {
+        const rf_heur_param *prm = &rf_heur_params[i];
+        if (!rf_opts_is_set(o, prm->name))
+            continue;
+        int rc = rf_heur_param_apply(prm, rf_opt_str(o, prm->name), h->prof, err);
+        if (rc) {
+            heur_release(st);
+            return rc;
+        }
+    }
+    const char *langs = rf_opt_str(o, "lang");
+    if (langs && *langs) {
+        const char *q = langs;
+        while (*q) {
+            const char *e = q;
+            while (*e && *e != ',')
+                e++;
+            const char *a = q, *b = e;
+            while (a < b && *a == ' ')
+                a++;
+            while (b > a && b[-1] == ' ')
+                b--;
+            rf_lang l;
+            if (b > a) {
+                if (rf_lang_parse(a, (size_t)(b - a), &l)) {
+                    heur_release(st);
+                    return rf_errf(err, RF_EUSAGE,
+                                   "--lang: unknown language '%.*s' (ko, en, ja, zh, latin-other, "
+                                   "other)",
+                                   (int)(b - a), a);
+                }
+                h->keep_mask |= 1u << l;
+            }
+            q = *e ? e + 1 : e;
+        }
+        if (!h->keep_mask) {
+            heur_release(st);
+            return rf_errf(err, RF_EUSAGE, "--lang: no language given");
+        }
+    }
+    const char *prof = rf_opt_str(o, "profile");
+    h->forced = -1;
+    rf_heur_prof pf;
+    if (prof && strcmp(prof, "auto") && rf_heur_prof_parse(prof, strlen(prof), &pf) == 0)
+        h->forced = (int)pf;
+    h->scripts = rf_opt_flag(o, "annotate-scripts");
+    h->metrics = rf_opt_flag(o, "annotate-metrics");
+    return 0;
+}
+
+static int heur_thread_init(rf_stage *st, void **tls, rf_err *err)
+{
+    (void)st;
+    (void)err;
+    heur_tls *t = rf_xcalloc(1, sizeof *t);
+    t->s = rf_heur_scratch_new();
+    *tls = t;
+    return 0;
+}
+
+static void heur_thread_release(rf_stage *st, void *tls)
+{
+    (void)st;
+    heur_tls *t = tls;
+    if (!t)
+        return;
+    rf_heur_scratch_free(t->s);
+    rf_buf_release(&t->json);
+    free(t);
+}
+
+static rf_heur_prof profile_of(rf_lang l)
+{
+    switch (l) {
+    case RF_LANG_EN: return RF_PROF_EN;
+    case RF_LANG_KO: return RF_PROF_KO;
+    case RF_LANG_JA: return RF_PROF_JA;
+    case RF_LANG_ZH: return RF_PROF_ZH;
+    default: return RF_PROF_OTHER;
+    }
+}
+
+static int heur_process(rf_stage *st, rf_work *w, rf_doc *d, rf_err *err)
+{
+    (void)err;
+    const heur_state *h = st->state;
+    heur_tls *t = w->tls;
+    size_t n;
+    const char *text = rf_doc_text(d, &n);
+
+    rf_langid li;
+    rf_langid_detect(text, n, &li);
+    const char *lname = rf_lang_name(li.lang);
+    rf_doc_annotate_str(d, "lang", lname, strlen(lname));
+    rf_buf_reset(&t->json);
+    rf_langid_share_json(&t->json, li.score);
+    rf_doc_annotate_raw(d, "lang_score", t->json.p, t->json.len);
+    if (h->scripts) {
+        rf_buf_reset(&t->json);
+        rf_langid_scripts_json(&li, &t->json);
+        rf_doc_annotate_raw(d, "scripts", t->json.p, t->json.len);
+    }
+    if (h->keep_mask && !(h->keep_mask & (1u << li.lang))) {
+        rf_doc_reject(d, "lang", "lang=%s", lname);
+        return 0;
+    }
+
+    rf_heur_prof pf = h->forced >= 0 ? (rf_heur_prof)h->forced : profile_of(li.lang);
+    rf_heur_result r;
+    rf_heur_eval(&h->prof[pf], t->s, text, n, h->metrics ? RF_HEUR_ALL_METRICS : 0, &r);
+
+    uint32_t removed = 0;
+    for (int k = 0; k < RF_C4_NREASONS; k++)
+        removed += r.c4_removed[k];
+    if (removed) {
+        rf_buf_reset(&t->json);
+        rf_buf_adds(&t->json, "{\"lines\":");
+        rf_buf_json_uint(&t->json, removed);
+        rf_buf_adds(&t->json, ",\"chars\":");
+        rf_buf_json_uint(&t->json, r.c4_removed_chars);
+        for (int k = 0; k < RF_C4_NREASONS; k++) {
+            if (!r.c4_removed[k])
+                continue;
+            rf_buf_addc(&t->json, ',');
+            rf_buf_json_str(&t->json, rf_c4_line_reasons[k], strlen(rf_c4_line_reasons[k]));
+            rf_buf_addc(&t->json, ':');
+            rf_buf_json_uint(&t->json, r.c4_removed[k]);
+        }
+        rf_buf_addc(&t->json, '}');
+        rf_doc_annotate_raw(d, "c4_removed", t->json.p, t->json.len);
+    }
+    if (h->metrics) {
+        rf_buf_reset(&t->json);
+        rf_heur_metrics_json(&r.m, &t->json);
+        rf_doc_annotate_raw(d, "heuristic_metrics", t->json.p, t->json.len);
+    }
+    if (r.reason) {
+        if (isnan(r.threshold) || r.threshold == 0)
+            rf_doc_reject(d, r.reason, "profile=%s", rf_heur_prof_name(pf));
+        else
+            rf_doc_reject(d, r.reason, "profile=%s value=%.4g limit=%.4g", rf_heur_prof_name(pf),
+                          r.value, r.threshold);
+        return 0;
+    }
+    if (r.edited) {
+        rf_doc_set_text(d, rf_arena_memdup(w->arena, r.text_len ? r.text : "", r.text_len),
+                        r.text_len);
+        rf_stats_count(w->stats, "c4_docs_edited", 1);
+        rf_stats_count(w->stats, "c4_lines_removed", removed);
+    }
+    return 0;
+}
+
+const rf_stage_desc rf_stage_heuristic = {
+    .name = "heuristic",
+    .summary = "Language/script ID and Gopher / C4 / FineWeb quality rules with per-language "
+               "profiles (en, ko, ja, zh, other).",
+    .usage =
+        "Annotates refine.lang, refine.lang_score and refine.scripts; rejects documents whose\n"
+        "language is not in --lang (reason lang) and documents failing a rule (the reason\n"
+        "names the rule, e.g. gopher_short_doc, gopher_rep_top_2_gram, c4_too_few_sentences,\n"
+        "fineweb_line_punct_ratio). C4 removes lines without terminal punctuation, with too\n"
+        "few words, mentioning javascript or cookie policies (refine.c4_removed counts them).\n"
+        "Rule options take one value for every profile, or per-profile values:\n"
+        "  --gopher-min-words 30            every profile\n"
+        "  --gopher-min-words 'ko:30;en:50' only ko and en\n"
+        "  --c4 ko:off                      switch a rule group off for Korean\n"
+        "  --rep-top-2-gram off             switch one rule off\n"
+        "Defaults are shown per profile as [en .., ko .., ja .., zh .., other ..].",
+    .opts = heuristic_opts,
+    .init = heur_init,
+    .release = heur_release,
+    .thread_init = heur_thread_init,
+    .thread_release = heur_thread_release,
+    .process = heur_process,
+};
