@@ -4,8 +4,9 @@
 #   1. installs the Debian packages it needs (only the missing ones; sudo when
 #      not root),
 #   2. configures and builds (build/, Release; CUDA when nvcc is present),
-#   3. indexes the toy evaluation set the examples leak from, runs
-#      pipelines/default.pipeline over examples/shard-*.jsonl.zst and prints
+#   3. runs the global steps (dedup work dir, decontamination index of the
+#      toy evaluation set the examples leak from), then
+#      pipelines/default.pipeline over examples/shard-*.jsonl.zst, printing
 #      the per-stage summary; results go to out/.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -29,7 +30,11 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)"
 
 mkdir -p out
-# The decontamination index of the toy evaluation set the examples leak from.
+# The global steps are files made first: the dedup work dir (exact and
+# MinHash) and the decontamination index of the toy evaluation set the
+# examples leak from; the pipeline's [dedup] and [decontam] stages apply them.
+rm -rf out/dedup-work out/dedup
+build/bin/refine-dedup -q examples/shard-*.jsonl.zst --out-dir out/dedup --work-dir out/dedup-work --keep-work
 build/bin/refine-decontam index -q -o out/toy.dcx examples/eval/toy_eval.jsonl:question,answer
 build/bin/refine run pipelines/default.pipeline examples/shard-*.jsonl.zst \
     -o out/example.jsonl.zst --rejects out/example.rejects.jsonl.zst --stats out/example.stats.json

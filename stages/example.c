@@ -121,6 +121,13 @@ static const char *const ko_news[] = {
     "{O}{은} 앞으로 {K}년 동안 단계적으로 사업을 넓혀 갈 계획이다.",
     "{C} 지역 {G}의 반응은 대체로 긍정적이다.",
     "{P} {R}{은} {T}{과} {T}{을} 함께 살펴야 한다고 강조했다.",
+    "{O} 관계자는 {G}{을} 위한 맞춤형 지원도 곧 내놓겠다고 설명했다.",
+    "이 사업에는 국비와 지방비를 합쳐 모두 {N}억 원이 들어간다.",
+    "{C}시 의회도 다음 회기에서 관련 안건을 다룰 예정이다.",
+    "지난해 비슷한 정책을 먼저 도입한 {C}에서는 {X}{이} 눈에 띄게 달라졌다.",
+    "시민들은 {O} 누리집에서 자세한 일정을 확인할 수 있다.",
+    "한편 {E}{은} 매년 {M}월에 열리며 올해로 {N}회째를 맞았다.",
+    "{G} 사이에서는 절차가 너무 복잡하다는 목소리도 나온다.",
 };
 
 /* Encyclopedia-style facts: a subject and three statements about it. */
@@ -137,6 +144,12 @@ static const char *const ko_facts[][4] = {
     {"갯벌", "밀물과 썰물이 드나드는 해안에 넓게 펼쳐진 진흙 지대이다", "조개와 게 같은 많은 생물이 산다", "오염 물질을 걸러 주는 역할도 한다"},
     {"한옥", "나무와 흙과 돌로 지은 전통 가옥이다", "처마가 길어 여름에는 햇빛을 막고 겨울에는 햇빛을 들인다", "마루와 온돌을 함께 갖춘 경우가 많다"},
     {"지진", "지각에 쌓인 에너지가 갑자기 풀리면서 땅이 흔들리는 현상이다", "진원에서 퍼져 나온 파동이 멀리까지 전달된다", "규모는 방출된 에너지의 크기를 나타낸다"},
+    {"장마", "여름철 여러 날 동안 비가 계속 내리는 현상이다", "북쪽의 찬 공기와 남쪽의 더운 공기가 만나면서 생긴다", "이 시기에는 습도가 높아 곰팡이가 잘 핀다"},
+    {"된장", "콩을 삶아 메주를 쑤고 소금물에 담가 발효시킨 장이다", "찌개와 국의 맛을 내는 데 널리 쓰인다", "오래 묵힐수록 맛이 깊어진다고 알려져 있다"},
+    {"반도체", "전기가 통하는 정도가 도체와 부도체의 중간인 물질이다", "불순물을 조금 넣으면 전기적 성질이 크게 달라진다", "컴퓨터와 휴대전화의 핵심 부품을 만드는 데 쓰인다"},
+    {"거북선", "조선 시대에 쓰인 철갑을 두른 전투선이다", "배 위를 덮개로 덮어 적이 쉽게 오르지 못하게 했다", "뱃머리에는 용머리 모양의 장식이 달려 있었다"},
+    {"단풍", "가을에 나뭇잎의 색이 붉거나 노랗게 변하는 현상이다", "기온이 떨어지면 잎 속의 엽록소가 분해되면서 나타난다", "산의 높은 곳에서부터 시작해 아래로 내려온다"},
+    {"태양광 발전", "햇빛을 전기로 바꾸어 쓰는 발전 방식이다", "연료를 태우지 않아 발전 과정에서 온실가스가 거의 나오지 않는다", "흐린 날과 밤에는 발전량이 크게 줄어든다"},
 };
 
 static const char *const en_city[] = {"Springfield", "Riverton", "Lakeview", "Maple Grove", "Fairhaven",
@@ -213,6 +226,13 @@ static const char *const en_news[] = {
     "The program will expand step by step over the next {K} years.",
     "Reactions from {G} in {C} have been mostly positive.",
     "{P}, {R}, said {T} and {T} should be planned together.",
+    "Officials said a separate program for {G} would follow later this year.",
+    "The project will cost about {N} million dollars, shared by the state and the city.",
+    "The city council is expected to vote on the measure at its next session.",
+    "In {C}, which tried a similar policy first, {X} has changed noticeably.",
+    "Residents can find the full schedule on the website of {O}.",
+    "{E} takes place every year and is now in its {N}th edition.",
+    "Some {G} say the application process is still too complicated.",
 };
 
 /* A subject starting with '!' is a proper noun: never lower-cased. */
@@ -220,13 +240,20 @@ static const char *const en_facts[][4] = {
     {"Photosynthesis", "is the process by which plants use light to turn carbon dioxide and water into sugar", "releases oxygen as a by-product", "takes place mainly in the chloroplasts of leaves"},
     {"!Jupiter", "is the largest planet in the solar system", "consists mostly of hydrogen and helium", "has a giant storm, the Great Red Spot, that has been observed for centuries"},
     {"An earthquake", "is a sudden shaking of the ground caused by energy released inside the crust", "sends waves that can travel around the planet", "is measured on a magnitude scale that grows by a factor of ten per step"},
-    {"Migratory birds", "travel long distances each season to find food and places to breed", "often follow the same routes year after year", "depend on wetlands and estuaries as resting places"},
+    {"A migratory bird", "travels long distances each season to find food and places to breed", "often follows the same route year after year", "depends on wetlands and estuaries as resting places"},
     {"A volcanic island", "forms when lava erupting from the sea floor builds up above the surface", "usually has dark basalt soil that drains water quickly", "can show striking rock columns along its coast"},
     {"The printing press", "made books far cheaper to produce", "helped spread literacy across Europe", "used movable metal type that could be arranged and reused"},
     {"A glacier", "is a large mass of ice formed from snow compacted over many years", "moves slowly downhill under its own weight", "has been shrinking in many regions as temperatures rise"},
     {"The human heart", "pumps blood through a network of arteries, veins and capillaries", "beats roughly one hundred thousand times a day", "has four chambers separated by valves"},
     {"A tidal flat", "is a wide muddy area along the coast that floods and drains with the tides", "supports clams, crabs and many kinds of worms", "filters pollutants out of the water"},
     {"The violin", "is a string instrument played with a bow", "has four strings tuned in fifths", "was perfected by workshops in northern Italy"},
+    {"A monsoon", "is a seasonal shift in winds that brings a long rainy season", "forms when land heats up faster than the nearby ocean", "supplies much of the water that farms in South Asia depend on"},
+    {"A semiconductor", "is a material whose conductivity lies between that of a conductor and an insulator", "changes its electrical behavior sharply when small amounts of impurities are added", "is the basis of the chips in computers and phones"},
+    {"The honeybee", "is a social insect that lives in large colonies", "collects nectar and pollen from flowers", "communicates the location of food with a waggle dance"},
+    {"A lighthouse", "is a tower with a bright lamp that guides ships near the coast", "often marks dangerous rocks or the entrance to a harbor", "has in many places been automated and no longer needs a keeper"},
+    {"Solar power", "turns sunlight directly into electricity", "produces almost no greenhouse gases while it runs", "drops sharply on cloudy days and at night"},
+    {"Bread", "is a staple food made from flour, water and usually yeast", "rises because yeast releases carbon dioxide in the dough", "has been baked in some form for thousands of years"},
+    {"The Moon", "is the only natural satellite of the Earth", "always shows the same face to the Earth", "causes most of the ocean tides through its gravity"},
 };
 
 static const char *const ko_boiler[] = {
@@ -335,15 +362,15 @@ static void fill(rf_rng *r, rf_buf *b, const char *t, int ko)
     }
 }
 
-/* A clean article. News style: 2-3 paragraphs of 2-4 sentences from the
- * templates (no template twice in a row); encyclopedia style: two or three
- * subjects, each with its definition and one more fact. */
+/* A clean article. Encyclopedia style: four distinct subjects, each a
+ * paragraph with its definition and one or two more facts; news style:
+ * below. */
 static void clean_text(rf_rng *r, rf_buf *b, int ko)
 {
-    if (pick(r, 4) == 0) {
+    if (pick(r, 6) == 0) {
         size_t nf = ko ? N(ko_facts) : N(en_facts);
-        size_t chosen[3];
-        int subjects = range(r, 2, 3);
+        size_t chosen[4];
+        int subjects = 4;
         for (int k = 0; k < subjects; k++) {
             size_t c;
             int again;
@@ -357,13 +384,21 @@ static void clean_text(rf_rng *r, rf_buf *b, int ko)
             const char *const *f = ko ? ko_facts[c] : en_facts[c];
             if (k)
                 rf_buf_adds(b, "\n\n");
-            size_t extra = 2 + pick(r, 2); /* the definition, then one more fact */
+            /* The definition and one or two of the other facts. */
+            int both = pick(r, 2) == 0;
+            size_t extra = 2 + pick(r, 2);
             if (ko) {
                 rf_buf_adds(b, f[0]);
                 rf_buf_adds(b, has_batchim(b) ? "은 " : "는 ");
                 rf_buf_adds(b, f[1]);
-                rf_buf_adds(b, ". 또한 ");
-                rf_buf_adds(b, f[extra]);
+                rf_buf_adds(b, ". ");
+                if (both) {
+                    rf_buf_adds(b, f[2]);
+                    rf_buf_adds(b, ". 또한 ");
+                    rf_buf_adds(b, f[3]);
+                } else {
+                    rf_buf_adds(b, f[extra]);
+                }
                 rf_buf_addc(b, '.');
             } else {
                 int proper = f[0][0] == '!';
@@ -371,36 +406,45 @@ static void clean_text(rf_rng *r, rf_buf *b, int ko)
                 rf_buf_adds(b, subj);
                 rf_buf_addc(b, ' ');
                 rf_buf_adds(b, f[1]);
-                rf_buf_adds(b, ". In addition, ");
-                size_t at = b->len;
-                rf_buf_adds(b, subj);
-                if (!proper)
-                    b->p[at] = (char)(b->p[at] + 32); /* "In addition, the heart ..." */
-                rf_buf_addc(b, ' ');
-                rf_buf_adds(b, f[extra]);
+                rf_buf_adds(b, ". It ");
+                rf_buf_adds(b, f[both ? 2 : extra]);
                 rf_buf_addc(b, '.');
+                if (both) {
+                    rf_buf_adds(b, " In addition, ");
+                    size_t at = b->len;
+                    rf_buf_adds(b, subj);
+                    if (!proper)
+                        b->p[at] = (char)(b->p[at] + 32); /* "In addition, the heart ..." */
+                    rf_buf_addc(b, ' ');
+                    rf_buf_adds(b, f[3]);
+                    rf_buf_addc(b, '.');
+                }
             }
         }
         return;
     }
+    /* News: 3-5 paragraphs, 9-15 sentences, every template at most once. */
     const char *const *news = ko ? ko_news : en_news;
     size_t nn = ko ? N(ko_news) : N(en_news);
-    int paras = range(r, 2, 3);
-    size_t last = nn;
-    for (int p = 0; p < paras; p++) {
+    size_t order[32];
+    for (size_t i = 0; i < nn; i++)
+        order[i] = i;
+    for (size_t i = nn - 1; i > 0; i--) { /* Fisher-Yates */
+        size_t j = pick(r, i + 1), t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+    size_t total = (size_t)range(r, 9, 15), used = 0;
+    int paras = range(r, 3, 5);
+    for (int p = 0; p < paras && used < total; p++) {
         if (p)
             rf_buf_adds(b, "\n\n");
-        int sents = range(r, 2, 4);
-        for (int k = 0; k < sents; k++) {
-            size_t t;
-            do
-                t = pick(r, nn);
-            while (t == last);
-            last = t;
+        size_t left = (size_t)(paras - p), sents = (total - used + left - 1) / left;
+        for (size_t k = 0; k < sents && used < total; k++) {
             if (k)
                 rf_buf_addc(b, ' ');
             size_t start = b->len;
-            fill(r, b, news[t], ko);
+            fill(r, b, news[order[used++]], ko);
             /* Sentences start with a capital letter. */
             if (!ko && b->p[start] >= 'a' && b->p[start] <= 'z')
                 b->p[start] = (char)(b->p[start] - 32);

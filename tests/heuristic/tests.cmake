@@ -13,15 +13,5 @@ refine_cli_test(heuristic_garbage SCRIPT heuristic/garbage.sh LABELS heuristic)
 refine_cli_test(heuristic_keep SCRIPT heuristic/keep.sh LABELS heuristic)
 refine_cli_test(heuristic_parity SCRIPT heuristic/parity.sh LABELS "heuristic;parity")
 
-add_executable(fuzz_heuristic_replay fuzz/replay.c heuristic/fuzz_heuristic.c)
-target_link_libraries(fuzz_heuristic_replay PRIVATE refine_heuristic refine_core)
-set_target_properties(fuzz_heuristic_replay PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-add_test(NAME fuzz.heuristic_replay
-         COMMAND fuzz_heuristic_replay ${CMAKE_CURRENT_SOURCE_DIR}/heuristic/corpus)
-set_tests_properties(fuzz.heuristic_replay PROPERTIES LABELS "fuzz;heuristic" TIMEOUT 300)
-if(REFINE_FUZZ)
-  add_executable(fuzz_heuristic heuristic/fuzz_heuristic.c)
-  target_link_libraries(fuzz_heuristic PRIVATE refine_heuristic refine_core)
-  target_link_options(fuzz_heuristic PRIVATE -fsanitize=fuzzer)
-  set_target_properties(fuzz_heuristic PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-endif()
+refine_fuzz_target(NAME heuristic SOURCES heuristic/fuzz_heuristic.c LIBS refine_heuristic
+                   CORPUS heuristic/corpus LABELS heuristic)
