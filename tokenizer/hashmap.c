@@ -35,13 +35,16 @@ int64_t rf_strmap_find_h(const rf_strmap *m, const char *p, size_t n, uint64_t h
     if (!m->slot)
         return -1;
     size_t i = (size_t)h & m->mask;
+    uint32_t tag = (uint32_t)(h >> 32);
     for (;;) {
-        uint32_t s = m->slot[i];
+        uint64_t s = m->slot[i];
         if (!s)
             return -1;
-        const rf_strent *e = &m->ent[s - 1];
-        if (e->hash == h && e->len == n && memcmp(m->pool + e->off, p, n) == 0)
-            return (int64_t)(s - 1);
+        if ((uint32_t)(s >> 32) == tag) {
+            const rf_strent *e = &m->ent[(uint32_t)s - 1];
+            if (e->hash == h && e->len == n && memcmp(m->pool + e->off, p, n) == 0)
+                return (int64_t)((uint32_t)s - 1);
+        }
         i = (i + 1) & m->mask;
     }
 }
@@ -60,7 +63,7 @@ static void rehash(rf_strmap *m, size_t nslots)
         size_t i = (size_t)m->ent[k].hash & m->mask;
         while (m->slot[i])
             i = (i + 1) & m->mask;
-        m->slot[i] = (uint32_t)(k + 1);
+        m->slot[i] = (m->ent[k].hash >> 32) << 32 | (uint64_t)(k + 1);
     }
 }
 
@@ -102,7 +105,7 @@ size_t rf_strmap_put(rf_strmap *m, const char *p, size_t n, uint64_t val, int *i
     size_t i = (size_t)h & m->mask;
     while (m->slot[i])
         i = (i + 1) & m->mask;
-    m->slot[i] = (uint32_t)(m->n + 1);
+    m->slot[i] = (h >> 32) << 32 | (uint64_t)(m->n + 1);
     if (isnew)
         *isnew = 1;
     return m->n++;
@@ -113,9 +116,9 @@ void rf_u64map_init(rf_u64map *m, size_t expect)
     size_t cap = 64;
     while (cap < 2 * expect + 2)
         cap *= 2;
-    m->key = rf_xmalloc(cap * sizeof *m->key);
-    m->val = rf_xmalloc(cap * sizeof *m->val);
-    memset(m->key, 0xFF, cap * sizeof *m->key);
+    m->slot = rf_xmalloc(cap * sizeof *m->slot);
+    for (size_t i = 0; i < cap; i++)
+        m->slot[i].key = RF_U64MAP_EMPTY;
     m->mask = cap - 1;
     m->n = 0;
 }
@@ -124,8 +127,7 @@ void rf_u64map_release(rf_u64map *m)
 {
     if (!m)
         return;
-    free(m->key);
-    free(m->val);
+    free(m->slot);
     memset(m, 0, sizeof *m);
 }
 
@@ -133,7 +135,7 @@ static size_t u64_slot(const rf_u64map *m, uint64_t key)
 {
     uint64_t h = key * 0x9E3779B97F4A7C15ull;
     size_t i = (size_t)(h >> 20) & m->mask;
-    while (m->key[i] != key && m->key[i] != RF_U64MAP_EMPTY)
+    while (m->slot[i].key != key && m->slot[i].key != RF_U64MAP_EMPTY)
         i = (i + 1) & m->mask;
     return i;
 }
@@ -143,32 +145,29 @@ static void u64_grow(rf_u64map *m)
     rf_u64map old = *m;
     rf_u64map_init(m, old.mask + 1);
     for (size_t i = 0; i <= old.mask; i++) {
-        if (old.key[i] == RF_U64MAP_EMPTY)
+        if (old.slot[i].key == RF_U64MAP_EMPTY)
             continue;
-        size_t j = u64_slot(m, old.key[i]);
-        m->key[j] = old.key[i];
-        m->val[j] = old.val[i];
+        m->slot[u64_slot(m, old.slot[i].key)] = old.slot[i];
         m->n++;
     }
-    free(old.key);
-    free(old.val);
+    free(old.slot);
 }
 
 uint64_t *rf_u64map_upsert(rf_u64map *m, uint64_t key, uint64_t def)
 {
-    if (!m->key)
+    if (!m->slot)
         rf_u64map_init(m, 16);
     size_t i = u64_slot(m, key);
-    if (m->key[i] == RF_U64MAP_EMPTY) {
+    if (m->slot[i].key == RF_U64MAP_EMPTY) {
         if (2 * (m->n + 1) > m->mask + 1) {
             u64_grow(m);
             i = u64_slot(m, key);
         }
-        m->key[i] = key;
-        m->val[i] = def;
+        m->slot[i].key = key;
+        m->slot[i].val = def;
         m->n++;
     }
-    return &m->val[i];
+    return &m->slot[i].val;
 }
 
 void rf_u64map_set(rf_u64map *m, uint64_t key, uint64_t val)

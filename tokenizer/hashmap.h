@@ -20,7 +20,7 @@ typedef struct rf_strent {
 } rf_strent;
 
 typedef struct rf_strmap {
-    uint32_t *slot; /* entry index + 1; 0 = empty */
+    uint64_t *slot; /* high 32 bits of the hash << 32 | entry index + 1; 0 = empty */
     size_t mask;
     rf_strent *ent;
     size_t n, cap;
@@ -43,9 +43,14 @@ static inline const char *rf_strmap_key(const rf_strmap *m, size_t i, size_t *le
     return m->pool + m->ent[i].off;
 }
 
+typedef struct rf_u64slot {
+    uint64_t key; /* RF_U64MAP_EMPTY = free */
+    uint64_t val;
+} rf_u64slot;
+
+/* Key and value share a slot: a lookup touches one cache line. */
 typedef struct rf_u64map {
-    uint64_t *key; /* RF_U64MAP_EMPTY = free */
-    uint64_t *val;
+    rf_u64slot *slot;
     size_t mask, n;
 } rf_u64map;
 
@@ -56,15 +61,15 @@ void rf_u64map_release(rf_u64map *m);
 /* Pointer to the value of key, or NULL. */
 static inline const uint64_t *rf_u64map_get(const rf_u64map *m, uint64_t key)
 {
-    if (!m->key)
+    if (!m->slot)
         return NULL;
     uint64_t h = key * 0x9E3779B97F4A7C15ull;
     size_t i = (size_t)(h >> 20) & m->mask;
     for (;;) {
-        uint64_t k = m->key[i];
-        if (k == key)
-            return &m->val[i];
-        if (k == RF_U64MAP_EMPTY)
+        const rf_u64slot *s = &m->slot[i];
+        if (s->key == key)
+            return &s->val;
+        if (s->key == RF_U64MAP_EMPTY)
             return NULL;
         i = (i + 1) & m->mask;
     }

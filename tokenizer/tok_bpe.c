@@ -21,8 +21,6 @@
 #include "stages/utf8.h"
 #include "tokenizer/tok_internal.h"
 
-#define CACHE_MAX_PIECE 256
-#define CACHE_MAX_ENTRIES 65536
 
 const char *tok_bpe_token(const tok_bpe *m, uint32_t id, size_t *len)
 {
@@ -42,6 +40,7 @@ void tok_bpe_release(tok_bpe *m)
     free(m->prefix);
     free(m->suffix);
     free(m->bmp);
+    free(m->bl_pair);
     memset(m, 0, sizeof *m);
 }
 
@@ -148,6 +147,18 @@ int tok_bpe_build(tok_bpe *m, rf_err *err)
         char u[4];
         size_t k = rf_utf8_encode(tok_byte_char[b], u);
         unit_of(m, u, k, &m->bl_unit[b]);
+    }
+    /* Byte-level pairs of single bytes, when every byte is one token. */
+    int all_id = 1;
+    for (int b = 0; b < 256; b++)
+        all_id &= m->bl_unit[b].kind == UNIT_ID;
+    if (all_id) {
+        m->bl_pair = rf_xmalloc(65536 * sizeof *m->bl_pair);
+        for (size_t k = 0; k < 65536; k++) {
+            const uint64_t *v = rf_u64map_get(
+                &m->merges, (uint64_t)m->bl_unit[k >> 8].id[0] << 32 | m->bl_unit[k & 255].id[0]);
+            m->bl_pair[k] = v ? *v : (uint64_t)UINT32_MAX << 32;
+        }
     }
     /* Cut points for long SentencePiece pieces (see the file comment). */
     static const char meta[] = "\xE2\x96\x81";
@@ -323,10 +334,66 @@ static void merge_all(rf_tok_scratch *s, const tok_bpe *m, size_t nsym)
     }
 }
 
+/* Short words: repeatedly merge the lowest-ranked pair, leftmost first, by
+ * scanning. This is the same sequence of merges as the heap (symbols only
+ * ever grow to the right, so an entry HF finds stale can never be revived
+ * with a different rank), without its bookkeeping; long words use the heap so
+ * the cost stays O(n log n). Writes the ids to out, returns their count. */
+#define SMALL_WORD 48
+static inline void pair_rank(const tok_bpe *m, uint32_t a, uint32_t b, uint32_t *rank,
+                             uint32_t *nid)
+{
+    const uint64_t *v = rf_u64map_get(&m->merges, (uint64_t)a << 32 | b);
+    *rank = v ? (uint32_t)(*v >> 32) : UINT32_MAX;
+    *nid = v ? (uint32_t)*v : 0;
+}
+
+/* c[0..n) are the symbols, rank/nid[0..n-1) their pairs' merges. */
+static size_t merge_small(const tok_bpe *m, uint32_t *c, uint32_t *rank, uint32_t *nid, size_t n,
+                          uint32_t *out)
+{
+    while (n > 1) {
+        size_t best = 0;
+        for (size_t i = 1; i + 1 < n; i++)
+            if (rank[i] < rank[best])
+                best = i;
+        if (rank[best] == UINT32_MAX)
+            break;
+        c[best] = nid[best];
+        memmove(c + best + 1, c + best + 2, (n - best - 2) * sizeof *c);
+        memmove(rank + best + 1, rank + best + 2, (n - best - 2) * sizeof *rank);
+        memmove(nid + best + 1, nid + best + 2, (n - best - 2) * sizeof *nid);
+        n--;
+        if (best > 0)
+            pair_rank(m, c[best - 1], c[best], &rank[best - 1], &nid[best - 1]);
+        if (best + 1 < n)
+            pair_rank(m, c[best], c[best + 1], &rank[best], &nid[best]);
+    }
+    memcpy(out, c, n * sizeof *c);
+    return n;
+}
+
 /* Builds and merges the word of piece (p, n); appends the ids to out. */
 static void merge_word(rf_tok_scratch *s, const tok_bpe *m, const char *p, size_t n, int bl,
                        rf_ids *out)
 {
+    if (bl && m->bl_pair && n <= SMALL_WORD) {
+        /* Byte-level fast path: every byte is one token and the first round
+         * of pairs comes from a dense byte-pair table. */
+        uint32_t c[SMALL_WORD], rank[SMALL_WORD], nid[SMALL_WORD];
+        const unsigned char *b = (const unsigned char *)p;
+        for (size_t i = 0; i < n; i++)
+            c[i] = m->bl_unit[b[i]].id[0];
+        for (size_t i = 0; i + 1 < n; i++) {
+            uint64_t v = m->bl_pair[(size_t)b[i] << 8 | b[i + 1]];
+            rank[i] = (uint32_t)(v >> 32);
+            nid[i] = (uint32_t)v;
+        }
+        if (out->cap < out->n + n)
+            rf_ids_grow(out, n);
+        out->n += merge_small(m, c, rank, nid, n, out->v + out->n);
+        return;
+    }
     wordb w = {s, 0, 0, 0};
     if (bl) {
         for (size_t i = 0; i < n; i++)
@@ -378,9 +445,18 @@ static void merge_word(rf_tok_scratch *s, const tok_bpe *m, const char *p, size_
     }
     if (w.unk_pending)
         sym_add(&w, (uint32_t)m->unk_id, w.unk_len);
-    merge_all(s, m, w.n);
     if (out->cap < out->n + w.n)
         rf_ids_grow(out, w.n);
+    if (w.n <= SMALL_WORD) {
+        uint32_t c[SMALL_WORD], rank[SMALL_WORD], nid[SMALL_WORD];
+        for (size_t i = 0; i < w.n; i++)
+            c[i] = s->sym[i].c;
+        for (size_t i = 0; i + 1 < w.n; i++)
+            pair_rank(m, c[i], c[i + 1], &rank[i], &nid[i]);
+        out->n += merge_small(m, c, rank, nid, w.n, out->v + out->n);
+        return;
+    }
+    merge_all(s, m, w.n);
     for (size_t i = 0; i < w.n; i++)
         if (s->sym[i].len)
             out->v[out->n++] = s->sym[i].c;
@@ -388,55 +464,57 @@ static void merge_word(rf_tok_scratch *s, const tok_bpe *m, const char *p, size_
 
 /* ---- cache ---- */
 
-static void cache_clear(tok_cache *c)
-{
-    rf_strmap_release(&c->map);
-    rf_strmap_init(&c->map);
-    c->nids = 0;
-}
-
+/* The ids of piece (p, n) through the per-thread cache. h: its
+ * rf_strmap_hash, or 0 to compute it here. */
 static void tokenize_cached(rf_tok_scratch *s, const tok_bpe *m, const char *p, size_t n, int bl,
-                            rf_ids *out)
+                            uint64_t h, rf_ids *out)
 {
     tok_cache *c = &s->cache[bl ? 1 : 0];
-    if (n >= CACHE_MAX_PIECE) {
+    if (n > TOK_CACHE_KEY) {
         merge_word(s, m, p, n, bl, out);
         return;
     }
-    uint64_t h = rf_strmap_hash(p, n);
-    int64_t e = rf_strmap_find_h(&c->map, p, n, h);
-    if (e >= 0) {
-        uint64_t v = c->map.ent[e].val;
-        size_t off = (size_t)(v >> 16), cnt = (size_t)(v & 0xFFFF);
-        if (out->cap < out->n + cnt)
-            rf_ids_grow(out, cnt);
-        memcpy(out->v + out->n, c->ids + off, cnt * sizeof *out->v);
-        out->n += cnt;
+    if (!h)
+        h = rf_strmap_hash(p, n);
+    tok_centry *e = &c->e[(size_t)(h >> 7) & c->mask];
+    if (e->hash == h && e->klen == n && memcmp(e->key, p, n) == 0) {
+        if (out->cap < out->n + e->nids)
+            rf_ids_grow(out, e->nids);
+        memcpy(out->v + out->n, e->ids, e->nids * sizeof *out->v);
+        out->n += e->nids;
         c->hits++;
         return;
     }
     c->misses++;
     size_t before = out->n;
-    merge_word(s, m, p, n, bl, out);
-    size_t cnt = out->n - before;
-    if (c->map.n >= CACHE_MAX_ENTRIES)
-        cache_clear(c);
-    if (c->nids + cnt > c->capids) {
-        c->capids = c->capids ? 2 * c->capids : 1 << 16;
-        while (c->capids < c->nids + cnt)
-            c->capids *= 2;
-        c->ids = rf_xrealloc(c->ids, c->capids * sizeof *c->ids);
+    int64_t whole = -1;
+    if (m->ignore_merges) {
+        /* HF checks the vocabulary before its cache; the answer is the same
+         * for a piece either way, so the cache is asked first here. */
+        const rf_strmap *t = bl ? &m->raw : &m->vocab;
+        int64_t ve = rf_strmap_find_h(t, p, n, h);
+        if (ve >= 0)
+            whole = (int64_t)t->ent[ve].val;
     }
-    memcpy(c->ids + c->nids, out->v + before, cnt * sizeof *c->ids);
-    rf_strmap_put(&c->map, p, n, (uint64_t)c->nids << 16 | cnt, NULL);
-    c->nids += cnt;
+    if (whole >= 0)
+        rf_ids_push(out, (uint32_t)whole);
+    else
+        merge_word(s, m, p, n, bl, out);
+    size_t cnt = out->n - before;
+    if (cnt <= TOK_CACHE_IDS) {
+        e->hash = h;
+        e->klen = (uint8_t)n;
+        e->nids = (uint8_t)cnt;
+        memcpy(e->key, p, n);
+        memcpy(e->ids, out->v + before, cnt * sizeof *e->ids);
+    }
 }
 
 void tok_bpe_tokenize(rf_tok_scratch *s, const tok_bpe *m, const tok_piece *pc, rf_ids *out)
 {
     if (pc->n == 0)
         return;
-    if (m->ignore_merges) {
+    if (m->ignore_merges && pc->n > TOK_CACHE_KEY) {
         const rf_strmap *t = pc->bl ? &m->raw : &m->vocab;
         int64_t e = rf_strmap_find(t, pc->p, pc->n);
         if (e >= 0) {
@@ -445,7 +523,7 @@ void tok_bpe_tokenize(rf_tok_scratch *s, const tok_bpe *m, const tok_piece *pc, 
         }
     }
     if (pc->bl || !m->seg_ok) {
-        tokenize_cached(s, m, pc->p, pc->n, pc->bl, out);
+        tokenize_cached(s, m, pc->p, pc->n, pc->bl, 0, out);
         return;
     }
     /* Cut before a U+2581 whose left neighbour is a token that never
@@ -458,19 +536,19 @@ void tok_bpe_tokenize(rf_tok_scratch *s, const tok_bpe *m, const tok_piece *pc, 
         uint32_t cp = rf_next_cp(p, n, &i);
         if (cp == 0x2581 && st > start && prevcp < 0x10000 && m->bmp[prevcp] >= 0 &&
             !rf_u64map_get(&m->seg_left, prevcp)) {
-            tokenize_cached(s, m, p + start, st - start, 0, out);
+            tokenize_cached(s, m, p + start, st - start, 0, 0, out);
             start = st;
         } else if (cp == 0x2581 && st > start && prevcp >= 0x10000) {
             /* Supplementary-plane neighbour: look it up in the vocabulary. */
             char u[4];
             size_t k = rf_utf8_encode(prevcp, u);
             if (vocab_id(m, u, k) >= 0 && !rf_u64map_get(&m->seg_left, prevcp)) {
-                tokenize_cached(s, m, p + start, st - start, 0, out);
+                tokenize_cached(s, m, p + start, st - start, 0, 0, out);
                 start = st;
             }
         }
         prevcp = cp;
     }
     if (start < n)
-        tokenize_cached(s, m, p + start, n - start, 0, out);
+        tokenize_cached(s, m, p + start, n - start, 0, 0, out);
 }

@@ -49,8 +49,10 @@ rf_tok_scratch *rf_tok_scratch_new(const rf_tokenizer *tk)
     }
     pcre2_jit_stack_assign(s->mctx, NULL, s->jit);
     rf_arena_init(&s->arena, 1 << 16);
-    rf_strmap_init(&s->cache[0].map);
-    rf_strmap_init(&s->cache[1].map);
+    for (int i = 0; i < 2; i++) {
+        s->cache[i].mask = (1u << 16) - 1;
+        s->cache[i].e = rf_xcalloc(s->cache[i].mask + 1, sizeof *s->cache[i].e);
+    }
     return s;
 }
 
@@ -58,6 +60,10 @@ void rf_tok_scratch_free(rf_tok_scratch *s)
 {
     if (!s)
         return;
+    if (getenv("REFINE_TOK_DEBUG"))
+        fprintf(stderr, "cache: text %llu hits %llu misses, byte-level %llu hits %llu misses\n",
+                (unsigned long long)s->cache[0].hits, (unsigned long long)s->cache[0].misses,
+                (unsigned long long)s->cache[1].hits, (unsigned long long)s->cache[1].misses);
     pcre2_match_data_free(s->md);
     pcre2_match_context_free(s->mctx);
     pcre2_jit_stack_free(s->jit);
@@ -67,10 +73,8 @@ void rf_tok_scratch_free(rf_tok_scratch *s)
     free(s->spans);
     free(s->sym);
     free(s->heap);
-    for (int i = 0; i < 2; i++) {
-        rf_strmap_release(&s->cache[i].map);
-        free(s->cache[i].ids);
-    }
+    for (int i = 0; i < 2; i++)
+        free(s->cache[i].e);
     rf_ids_release(&s->tmp);
     free(s);
 }

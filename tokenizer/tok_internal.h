@@ -113,6 +113,8 @@ typedef struct tok_bpe {
     int fuse_unk, byte_fallback, ignore_merges;
     int64_t byte_fb[256];  /* id of "<0xXX>", -1 when missing */
     tok_unit bl_unit[256]; /* byte-level pieces: the unit of each raw byte */
+    uint64_t *bl_pair;     /* [b1 << 8 | b2] -> rank << 32 | new id (rank UINT32_MAX: none),
+                            * when every byte is a single token */
     int32_t *bmp;          /* single-character ids for the BMP (-1 = not a token), when
                             * there is no prefix/suffix */
     /* Long pieces without pre-tokenisation (SentencePiece style) are cut
@@ -219,12 +221,20 @@ typedef struct tok_heapent {
     uint32_t new_id;
 } tok_heapent;
 
-/* Per-thread pre-token cache: piece bytes -> ids, cleared when full. */
+/* Per-thread pre-token cache: piece bytes -> ids, direct-mapped by hash
+ * (a colliding piece replaces the old one). An entry is two cache lines. */
+#define TOK_CACHE_KEY 46
+#define TOK_CACHE_IDS 16
+typedef struct tok_centry {
+    uint64_t hash;
+    uint8_t klen, nids; /* klen 0: empty */
+    char key[TOK_CACHE_KEY];
+    uint32_t ids[TOK_CACHE_IDS];
+} tok_centry;
+
 typedef struct tok_cache {
-    rf_strmap map;      /* key -> offset into ids (val = off << 16 | count) */
-    uint32_t *ids;
-    size_t nids, capids;
-    size_t max_entries;
+    tok_centry *e;
+    size_t mask;
     uint64_t hits, misses;
 } tok_cache;
 
