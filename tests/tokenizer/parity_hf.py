@@ -2,7 +2,8 @@
 
 Usage: parity_hf.py ENCODE_BIN DATA_DIR NAME[,NAME...] CORPUS...
 
-For every tokenizer NAME (DATA_DIR/tokenizers/NAME/tokenizer.json) the
+For every tokenizer NAME (DATA_DIR/tokenizers/NAME/tokenizer.json, or a path
+ending in .json) the
 corpora are encoded by refine (encode_bin: the library through the runner,
 ids in binary) and by HF tokenizers (encode_batch), and compared document by
 document. The corpora are read once, the way refine reads them: UTF-8 with
@@ -88,7 +89,7 @@ def main():
           % (tokenizers.__version__, len(docs), sum(len(t.encode()) for t in texts) / 1e6))
     rc = 0
     for name in names.split(","):
-        path = "%s/tokenizers/%s/tokenizer.json" % (data, name)
+        path = name if name.endswith(".json") else "%s/tokenizers/%s/tokenizer.json" % (data, name)
         t0 = time.time()
         ours = subprocess.run([encode_bin, path] + corpora, capture_output=True)
         t1 = time.time()
