@@ -190,7 +190,8 @@ struct rf_tokenizer {
     tok_trie trie_raw;    /* non-normalized added tokens, matched on the input */
     tok_trie trie_norm;   /* normalized ones, matched on normalized text */
 
-    int byte_level;   /* ByteLevel pre-tokenizer is the last content step */
+    int byte_level;   /* decode(encode(x)) == x: ByteLevel pre-tokenizer and decoder */
+    int pre_bl;       /* the pre-tokenizer maps bytes to the GPT-2 alphabet */
     int has_regex;
 };
 

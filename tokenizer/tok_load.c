@@ -599,6 +599,7 @@ int tok_finish(rf_tokenizer *tk, rf_err *err)
     if (rc)
         return rc;
     int bl = pre_has_bytelevel(tk->pre);
+    tk->pre_bl = bl;
     if (bl && tk->bpe.ignore_merges) {
         /* ignore_merges looks the whole piece up: index the vocabulary by the
          * bytes each token stands for. */
