@@ -114,7 +114,7 @@ size_t rf_strmap_put(rf_strmap *m, const char *p, size_t n, uint64_t val, int *i
 void rf_u64map_init(rf_u64map *m, size_t expect)
 {
     size_t cap = 64;
-    while (cap < 2 * expect + 2)
+    while (cap < expect + expect / 2 + 2) /* load <= 2/3 when sized ahead */
         cap *= 2;
     m->slot = rf_xmalloc(cap * sizeof *m->slot);
     for (size_t i = 0; i < cap; i++)
@@ -159,7 +159,7 @@ uint64_t *rf_u64map_upsert(rf_u64map *m, uint64_t key, uint64_t def)
         rf_u64map_init(m, 16);
     size_t i = u64_slot(m, key);
     if (m->slot[i].key == RF_U64MAP_EMPTY) {
-        if (2 * (m->n + 1) > m->mask + 1) {
+        if (3 * (m->n + 1) > 2 * (m->mask + 1)) {
             u64_grow(m);
             i = u64_slot(m, key);
         }

@@ -3,8 +3,9 @@
  * rf_strmap maps byte strings to a uint64 value (vocabularies, word counts);
  * keys are copied into one pool and entries stay in insertion order, so an
  * entry index is a stable handle. rf_u64map maps a 64-bit key (a pair of
- * token ids) to a 64-bit value. Both grow by doubling at 50% load; lookups
- * on a table that is no longer written are thread-safe. */
+ * token ids) to a 64-bit value. Both grow by doubling (strings at 1/2 load,
+ * pairs at 2/3: the merge table is read on every BPE step and must stay
+ * small); lookups on a table that is no longer written are thread-safe. */
 #ifndef RF_HASHMAP_H
 #define RF_HASHMAP_H
 

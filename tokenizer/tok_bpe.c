@@ -470,10 +470,20 @@ static void tokenize_cached(rf_tok_scratch *s, const tok_bpe *m, const char *p, 
                             uint64_t h, rf_ids *out)
 {
     tok_cache *c = &s->cache[bl ? 1 : 0];
-    if (n > TOK_CACHE_KEY) {
+    if (n > TOK_CACHE_KEY || c->disabled) {
+        if (m->ignore_merges) {
+            const rf_strmap *t = bl ? &m->raw : &m->vocab;
+            int64_t ve = rf_strmap_find(t, p, n);
+            if (ve >= 0) {
+                rf_ids_push(out, (uint32_t)t->ent[ve].val);
+                return;
+            }
+        }
         merge_word(s, m, p, n, bl, out);
         return;
     }
+    if (!c->e)
+        c->e = rf_xcalloc(c->mask + 1, sizeof *c->e);
     if (!h)
         h = rf_strmap_hash(p, n);
     tok_centry *e = &c->e[(size_t)(h >> 7) & c->mask];
@@ -514,14 +524,6 @@ void tok_bpe_tokenize(rf_tok_scratch *s, const tok_bpe *m, const tok_piece *pc, 
 {
     if (pc->n == 0)
         return;
-    if (m->ignore_merges && pc->n > TOK_CACHE_KEY) {
-        const rf_strmap *t = pc->bl ? &m->raw : &m->vocab;
-        int64_t e = rf_strmap_find(t, pc->p, pc->n);
-        if (e >= 0) {
-            rf_ids_push(out, (uint32_t)t->ent[e].val);
-            return;
-        }
-    }
     if (pc->bl || !m->seg_ok) {
         tokenize_cached(s, m, pc->p, pc->n, pc->bl, 0, out);
         return;

@@ -37,22 +37,13 @@ void rf_ids_release(rf_ids *a)
 
 rf_tok_scratch *rf_tok_scratch_new(const rf_tokenizer *tk)
 {
+    /* Regex match data and the cache are allocated on first use: a scratch
+     * for decoding or for a model without regexes costs nothing. */
     rf_tok_scratch *s = rf_xcalloc(1, sizeof *s);
     s->tk = tk;
-    s->md = pcre2_match_data_create(1, NULL);
-    s->mctx = pcre2_match_context_create(NULL);
-    /* Long runs (a megabyte of spaces) need more than the default 32 KiB. */
-    s->jit = pcre2_jit_stack_create(32 * 1024, 8 * 1024 * 1024, NULL);
-    if (!s->md || !s->mctx || !s->jit) {
-        fprintf(stderr, "refine: out of memory\n");
-        abort();
-    }
-    pcre2_jit_stack_assign(s->mctx, NULL, s->jit);
     rf_arena_init(&s->arena, 1 << 16);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 2; i++)
         s->cache[i].mask = (1u << 16) - 1;
-        s->cache[i].e = rf_xcalloc(s->cache[i].mask + 1, sizeof *s->cache[i].e);
-    }
     return s;
 }
 
@@ -64,9 +55,12 @@ void rf_tok_scratch_free(rf_tok_scratch *s)
         fprintf(stderr, "cache: text %llu hits %llu misses, byte-level %llu hits %llu misses\n",
                 (unsigned long long)s->cache[0].hits, (unsigned long long)s->cache[0].misses,
                 (unsigned long long)s->cache[1].hits, (unsigned long long)s->cache[1].misses);
-    pcre2_match_data_free(s->md);
-    pcre2_match_context_free(s->mctx);
-    pcre2_jit_stack_free(s->jit);
+    if (s->md)
+        pcre2_match_data_free(s->md);
+    if (s->mctx)
+        pcre2_match_context_free(s->mctx);
+    if (s->jit)
+        pcre2_jit_stack_free(s->jit);
     rf_arena_release(&s->arena);
     free(s->a.v);
     free(s->b.v);
@@ -186,20 +180,16 @@ static int hexdig(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
+    c = (char)(c | 0x20);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* "<0xXX>" -> byte (Rust's u8::from_str_radix accepts a leading '+'). */
-static int byte_token(const char *p, size_t n)
+int tok_byte_token(const char *p, size_t n)
 {
     if (n != 6 || memcmp(p, "<0x", 3) != 0 || p[5] != '>')
         return -1;
     int a = hexdig(p[3]), b = hexdig(p[4]);
-    if (p[3] == '+' && b >= 0)
+    if (p[3] == '+' && b >= 0) /* Rust's u8::from_str_radix takes a leading '+' */
         return b;
     if (a < 0 || b < 0)
         return -1;
@@ -276,7 +266,7 @@ static int decode_step(rf_tok_scratch *s, const tok_dec *d, strlist *in, strlist
     case DEC_BYTE_FALLBACK: {
         rf_buf bytes = RF_BUF_INIT;
         for (size_t i = 0; i < in->n; i++) {
-            int b = byte_token(SL_STR(in, i), in->len[i]);
+            int b = tok_byte_token(SL_STR(in, i), in->len[i]);
             if (b >= 0) {
                 rf_buf_addc(&bytes, (char)b);
                 continue;

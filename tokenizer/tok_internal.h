@@ -12,6 +12,7 @@
 #include "stages/arena.h"
 #include "stages/buf.h"
 #include "stages/err.h"
+#include "stages/opts.h"
 #include "tokenizer/hashmap.h"
 #include "tokenizer/tokenizer.h"
 
@@ -234,8 +235,9 @@ typedef struct tok_centry {
 } tok_centry;
 
 typedef struct tok_cache {
-    tok_centry *e;
+    tok_centry *e; /* allocated on first use */
     size_t mask;
+    int disabled;  /* tests: encode without the cache */
     uint64_t hits, misses;
 } tok_cache;
 
@@ -301,6 +303,18 @@ int tok_is_whitespace(uint32_t cp); /* char::is_whitespace (White_Space) */
 int tok_is_numeric(uint32_t cp);    /* char::is_numeric (N*) */
 int tok_is_word(uint32_t cp);       /* regex \w */
 int tok_is_punct(uint32_t cp);      /* is_ascii_punctuation || P* */
+
+/* The byte of a "<0xXX>" byte-fallback token, or -1 (as HF's ByteFallback
+ * decoder reads it). */
+int tok_byte_token(const char *p, size_t n);
+
+/* refine-tokenize subcommands: applies --config (section `section`) and
+ * argv to the runner options plus `opts`; prints usage (head, then the
+ * option tables) for --help and the version for --version. Returns 1 when
+ * it printed help/version (exit 0), 0 to go on, or a negative rf_rc. */
+int tok_cli_begin(int argc, char **argv, const char *prog, const char *section,
+                  const rf_optspec *opts, const char *head, rf_opts **o, char ***pos,
+                  size_t *npos, rf_err *err);
 
 /* The GPT-2 byte <-> character map. */
 extern uint32_t tok_byte_char[256];

@@ -183,7 +183,44 @@ static int get_prepend_scheme(loader *L, const char *path, const rf_jv *o, int *
     return 0;
 }
 
+/* ---- Sequence components ---- */
+
+typedef int (*parse_fn)(loader *L, const rf_jv *v, void *out, const char *path);
+
+/* The members of a Sequence (v[key], an array) parsed one by one by fn:
+ * into a new array of elem-sized items (*items, count in *nitems), or all
+ * into the same `shared` object when items is NULL. */
+static int parse_seq(loader *L, const rf_jv *v, const char *key, const char *path, size_t elem,
+                     void **items, size_t *nitems, void *shared, parse_fn fn)
+{
+    const rf_jv *arr = rf_jv_get(v, key);
+    char sub[256];
+    if (!arr || arr->type != RF_JSON_ARRAY) {
+        snprintf(sub, sizeof sub, "Sequence without \"%s\"", key);
+        return bad(L, path, sub);
+    }
+    char *mem = NULL;
+    if (items) {
+        mem = rf_xcalloc(arr->n ? arr->n : 1, elem);
+        *items = mem;
+    }
+    for (uint32_t i = 0; i < arr->n; i++) {
+        snprintf(sub, sizeof sub, "%s.%s[%u]", path, key, i);
+        if (nitems)
+            *nitems = i + 1;
+        int rc = fn(L, &arr->u.items[i], mem ? mem + i * elem : shared, sub);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 /* ---- normalizers ---- */
+
+static int norm_cb(loader *L, const rf_jv *v, void *out, const char *path);
+static int pre_cb(loader *L, const rf_jv *v, void *out, const char *path);
+static int post_cb(loader *L, const rf_jv *v, void *out, const char *path);
+static int dec_cb(loader *L, const rf_jv *v, void *out, const char *path);
 
 static int parse_norm(loader *L, const rf_jv *v, tok_norm *nm, const char *path)
 {
@@ -193,19 +230,9 @@ static int parse_norm(loader *L, const rf_jv *v, tok_norm *nm, const char *path)
         return bad(L, path, "normalizer without a \"type\"");
     char sub[256];
     if (rf_jv_is_str(type, "Sequence")) {
-        const rf_jv *items = rf_jv_get(v, "normalizers");
-        if (!items || items->type != RF_JSON_ARRAY)
-            return bad(L, path, "Sequence without \"normalizers\"");
         nm->kind = NORM_SEQ;
-        nm->items = rf_xcalloc(items->n ? items->n : 1, sizeof *nm->items);
-        for (uint32_t i = 0; i < items->n; i++) {
-            snprintf(sub, sizeof sub, "%s.normalizers[%u]", path, i);
-            nm->nitems = i + 1;
-            int rc = parse_norm(L, &items->u.items[i], &nm->items[i], sub);
-            if (rc)
-                return rc;
-        }
-        return 0;
+        return parse_seq(L, v, "normalizers", path, sizeof *nm->items, (void **)&nm->items,
+                         &nm->nitems, NULL, norm_cb);
     }
     if (rf_jv_is_str(type, "NFC")) nm->kind = NORM_NFC;
     else if (rf_jv_is_str(type, "NFD")) nm->kind = NORM_NFD;
@@ -249,19 +276,9 @@ static int parse_pre(loader *L, const rf_jv *v, tok_pre *pt, const char *path)
         return bad(L, path, "pre-tokenizer without a \"type\"");
     char sub[256];
     if (rf_jv_is_str(type, "Sequence")) {
-        const rf_jv *items = rf_jv_get(v, "pretokenizers");
-        if (!items || items->type != RF_JSON_ARRAY)
-            return bad(L, path, "Sequence without \"pretokenizers\"");
         pt->kind = PRE_SEQ;
-        pt->items = rf_xcalloc(items->n ? items->n : 1, sizeof *pt->items);
-        for (uint32_t i = 0; i < items->n; i++) {
-            snprintf(sub, sizeof sub, "%s.pretokenizers[%u]", path, i);
-            pt->nitems = i + 1;
-            int rc = parse_pre(L, &items->u.items[i], &pt->items[i], sub);
-            if (rc)
-                return rc;
-        }
-        return 0;
+        return parse_seq(L, v, "pretokenizers", path, sizeof *pt->items, (void **)&pt->items,
+                         &pt->nitems, NULL, pre_cb);
     }
     if (rf_jv_is_str(type, "ByteLevel")) {
         pt->kind = PRE_BYTELEVEL;
@@ -343,18 +360,8 @@ static int parse_post(loader *L, const rf_jv *v, tok_post *pp, const char *path)
     if (!type || type->type != RF_JSON_STRING)
         return bad(L, path, "post-processor without a \"type\"");
     pp->present = 1;
-    if (rf_jv_is_str(type, "Sequence")) {
-        const rf_jv *items = rf_jv_get(v, "processors");
-        if (!items || items->type != RF_JSON_ARRAY)
-            return bad(L, path, "Sequence without \"processors\"");
-        for (uint32_t i = 0; i < items->n; i++) {
-            snprintf(sub, sizeof sub, "%s.processors[%u]", path, i);
-            int rc = parse_post(L, &items->u.items[i], pp, sub);
-            if (rc)
-                return rc;
-        }
-        return 0;
-    }
+    if (rf_jv_is_str(type, "Sequence"))
+        return parse_seq(L, v, "processors", path, 0, NULL, NULL, pp, post_cb);
     if (rf_jv_is_str(type, "ByteLevel"))
         return 0; /* offsets only */
     if (rf_jv_is_str(type, "RobertaProcessing") || rf_jv_is_str(type, "BertProcessing")) {
@@ -439,19 +446,9 @@ static int parse_dec(loader *L, const rf_jv *v, tok_dec *d, const char *path)
     if (!type || type->type != RF_JSON_STRING)
         return bad(L, path, "decoder without a \"type\"");
     if (rf_jv_is_str(type, "Sequence")) {
-        const rf_jv *items = rf_jv_get(v, "decoders");
-        if (!items || items->type != RF_JSON_ARRAY)
-            return bad(L, path, "Sequence without \"decoders\"");
         d->kind = DEC_SEQ;
-        d->items = rf_xcalloc(items->n ? items->n : 1, sizeof *d->items);
-        for (uint32_t i = 0; i < items->n; i++) {
-            snprintf(sub, sizeof sub, "%s.decoders[%u]", path, i);
-            d->nitems = i + 1;
-            int rc = parse_dec(L, &items->u.items[i], &d->items[i], sub);
-            if (rc)
-                return rc;
-        }
-        return 0;
+        return parse_seq(L, v, "decoders", path, sizeof *d->items, (void **)&d->items,
+                         &d->nitems, NULL, dec_cb);
     }
     if (rf_jv_is_str(type, "ByteLevel")) {
         d->kind = DEC_BYTELEVEL;
@@ -496,6 +493,26 @@ static int parse_dec(loader *L, const rf_jv *v, tok_dec *d, const char *path)
         return unsupported(L, path, type);
     }
     return 0;
+}
+
+static int norm_cb(loader *L, const rf_jv *v, void *out, const char *path)
+{
+    return parse_norm(L, v, out, path);
+}
+
+static int pre_cb(loader *L, const rf_jv *v, void *out, const char *path)
+{
+    return parse_pre(L, v, out, path);
+}
+
+static int post_cb(loader *L, const rf_jv *v, void *out, const char *path)
+{
+    return parse_post(L, v, out, path);
+}
+
+static int dec_cb(loader *L, const rf_jv *v, void *out, const char *path)
+{
+    return parse_dec(L, v, out, path);
 }
 
 /* ---- model ---- */

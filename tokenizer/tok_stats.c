@@ -51,25 +51,12 @@ static const rf_optspec stats_opts[] = {
     RF_OPTSPEC_END,
 };
 
-static int hex2(const char *p)
-{
-    int v = 0;
-    for (int i = 0; i < 2; i++) {
-        char c = p[i];
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-        if (d < 0)
-            return -1;
-        v = v * 16 + d;
-    }
-    return v;
-}
-
 /* The bytes token (t, n) stands for in the text. */
 static void add_surface(const rf_tokenizer *tk, const char *t, size_t n, rf_buf *out)
 {
-    if (n == 6 && !memcmp(t, "<0x", 3) && t[5] == '>' && hex2(t + 3) >= 0) {
-        rf_buf_addc(out, (char)hex2(t + 3));
+    int byte = tok_byte_token(t, n);
+    if (byte >= 0) {
+        rf_buf_addc(out, (char)byte);
         return;
     }
     size_t i = 0;
@@ -326,43 +313,27 @@ static void report(rf_buf *b, const char *path, const fert *f)
     rf_buf_adds(b, "}}\n");
 }
 
-static void stats_usage(void)
-{
-    char tmp[16384];
-    printf("Usage: refine-tokenize stats --tokenizer FILE [OPTIONS] [INPUT...]\n"
-           "Fertility of a tokenizer on JSON Lines documents: tokens per character and per word,\n"
-           "overall and per script (latin, hangul, han, kana, ...), as one JSON object on stdout\n"
-           "(or -o FILE). Words are whitespace-separated (Korean eojeol); a token counts for the\n"
-           "script of the first character it spells.\n\nstats options:\n");
-    rf_opts_help(stats_opts, tmp, sizeof tmp, NULL);
-    fputs(tmp, stdout);
-    printf("\nCommon options:\n");
-    rf_opts_help(rf_runner_optspecs, tmp, sizeof tmp, NULL);
-    fputs(tmp, stdout);
-}
+static const char stats_head[] =
+    "Usage: refine-tokenize stats --tokenizer FILE [OPTIONS] [INPUT...]\n"
+    "Fertility of a tokenizer on JSON Lines documents: tokens per character and per word,\n"
+    "overall and per script (latin, hangul, han, kana, ...), as one JSON object on stdout\n"
+    "(or -o FILE). Words are whitespace-separated (Korean eojeol); a token counts for the\n"
+    "script of the first character it spells.\n";
 
 int rf_tokenize_stats_main(int argc, char **argv)
 {
     const char *prog = "refine-tokenize stats";
     rf_err err = {0, ""};
-    const rf_optspec *tables[2] = {rf_runner_optspecs, stats_opts};
-    rf_opts *o = rf_opts_new(tables, 2);
+    rf_opts *o = NULL;
     char **pos = NULL;
     size_t npos = 0;
     rf_stage st;
     int stage_ok = 0;
     rf_buf rep = RF_BUF_INIT;
-    int rc = rf_cli_apply_config(argc, argv, o, "tokenize-stats", &err);
-    if (!rc)
-        rc = rf_opts_parse_argv(o, argc, argv, &pos, &npos, &err);
-    if (rc)
-        goto out;
-    if (rf_opt_flag(o, "help")) {
-        stats_usage();
-        goto out;
-    }
-    if (rf_opt_flag(o, "version")) {
-        printf("%s %s\n", prog, REFINE_VERSION);
+    int rc = tok_cli_begin(argc, argv, prog, "tokenize-stats", stats_opts, stats_head, &o, &pos,
+                           &npos, &err);
+    if (rc) {
+        rc = rc > 0 ? 0 : rc;
         goto out;
     }
     rf_run_config cfg;

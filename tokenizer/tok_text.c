@@ -17,6 +17,7 @@
  * match right after the previous match is skipped). */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -350,6 +351,18 @@ int tok_find_matches(rf_tok_scratch *s, const tok_pattern *pt, const char *p, si
         return 0;
     }
     /* Regex, with the onig crate's find_iter rules. */
+    if (!s->md) {
+        s->md = pcre2_match_data_create(1, NULL);
+        s->mctx = pcre2_match_context_create(NULL);
+        /* Long runs (a megabyte of spaces) need more than the default
+         * 32 KiB of JIT stack. */
+        s->jit = pcre2_jit_stack_create(32 * 1024, 8 * 1024 * 1024, NULL);
+        if (!s->md || !s->mctx || !s->jit) {
+            fprintf(stderr, "refine: out of memory\n");
+            abort();
+        }
+        pcre2_jit_stack_assign(s->mctx, NULL, s->jit);
+    }
     size_t last_end = 0;
     int have_last = 0;
     size_t last_match = 0;

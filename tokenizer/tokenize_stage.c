@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "stages/cli.h"
+#include "tokenizer/tok_internal.h"
 #include "tokenizer/tokenizer.h"
 
 typedef struct tokenize_state {
@@ -148,6 +149,35 @@ static void tokenize_write(rf_stage *st, rf_doc *d, rf_buf *out)
     (void)st;
     const rf_token_ids *p = rf_tokenize_payload(d);
     rf_tokenize_write_line(d, p ? p->ids : NULL, p ? p->n : 0, out);
+}
+
+int tok_cli_begin(int argc, char **argv, const char *prog, const char *section,
+                  const rf_optspec *opts, const char *head, rf_opts **o, char ***pos,
+                  size_t *npos, rf_err *err)
+{
+    const rf_optspec *tables[2] = {rf_runner_optspecs, opts};
+    *o = rf_opts_new(tables, 2);
+    int rc = rf_cli_apply_config(argc, argv, *o, section, err);
+    if (!rc)
+        rc = rf_opts_parse_argv(*o, argc, argv, pos, npos, err);
+    if (rc)
+        return rc;
+    if (rf_opt_flag(*o, "help")) {
+        char tmp[16384];
+        fputs(head, stdout);
+        printf("\n%s options:\n", strchr(prog, ' ') ? strchr(prog, ' ') + 1 : prog);
+        rf_opts_help(opts, tmp, sizeof tmp, NULL);
+        fputs(tmp, stdout);
+        printf("\nCommon options:\n");
+        rf_opts_help(rf_runner_optspecs, tmp, sizeof tmp, NULL);
+        fputs(tmp, stdout);
+        return 1;
+    }
+    if (rf_opt_flag(*o, "version")) {
+        printf("%s %s\n", prog, REFINE_VERSION);
+        return 1;
+    }
+    return 0;
 }
 
 static const char main_usage[] =

@@ -1230,28 +1230,18 @@ static void trainer_release(trainer *tr)
     free(tr->touched);
 }
 
-static void train_usage(void)
-{
-    char tmp[16384];
-    printf("Usage: refine-tokenize train --vocab-size N -o tokenizer.json [OPTIONS] [INPUT...]\n"
-           "Trains a BPE tokenizer on the text of JSON Lines documents and writes a HuggingFace\n"
-           "tokenizer.json (loadable by HF tokenizers; refine and HF encode it identically).\n"
-           "\nThe vocabulary is split by character class to the --shares targets; the achieved\n"
-           "shares are printed (and written with --report / --stats). -o is required.\n"
-           "\ntrain options:\n");
-    rf_opts_help(train_opts, tmp, sizeof tmp, NULL);
-    fputs(tmp, stdout);
-    printf("\nCommon options:\n");
-    rf_opts_help(rf_runner_optspecs, tmp, sizeof tmp, NULL);
-    fputs(tmp, stdout);
-}
+static const char train_head[] =
+    "Usage: refine-tokenize train --vocab-size N -o tokenizer.json [OPTIONS] [INPUT...]\n"
+    "Trains a BPE tokenizer on the text of JSON Lines documents and writes a HuggingFace\n"
+    "tokenizer.json (loadable by HF tokenizers; refine and HF encode it identically).\n"
+    "\nThe vocabulary is split by character class to the --shares targets; the achieved\n"
+    "shares are printed (and written with --report / --stats). -o is required.\n";
 
 int rf_tokenize_train_main(int argc, char **argv)
 {
     const char *prog = "refine-tokenize train";
     rf_err err = {0, ""};
-    const rf_optspec *tables[2] = {rf_runner_optspecs, train_opts};
-    rf_opts *o = rf_opts_new(tables, 2);
+    rf_opts *o = NULL;
     char **pos = NULL;
     size_t npos = 0;
     count_state cs;
@@ -1262,17 +1252,10 @@ int rf_tokenize_train_main(int argc, char **argv)
     memset(&tr, 0, sizeof tr);
     rf_buf json = RF_BUF_INIT, rj = RF_BUF_INIT;
     const char **specials = NULL;
-    int rc = rf_cli_apply_config(argc, argv, o, "tokenize-train", &err);
-    if (!rc)
-        rc = rf_opts_parse_argv(o, argc, argv, &pos, &npos, &err);
-    if (rc)
-        goto out;
-    if (rf_opt_flag(o, "help")) {
-        train_usage();
-        goto out;
-    }
-    if (rf_opt_flag(o, "version")) {
-        printf("%s %s\n", prog, REFINE_VERSION);
+    int rc = tok_cli_begin(argc, argv, prog, "tokenize-train", train_opts, train_head, &o, &pos,
+                           &npos, &err);
+    if (rc) {
+        rc = rc > 0 ? 0 : rc;
         goto out;
     }
     train_cfg cfg;

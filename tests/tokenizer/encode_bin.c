@@ -1,10 +1,11 @@
 /* encode_bin — test helper: encodes every document of the inputs with the
  * library (through the runner, like refine-tokenize encode) and writes the
  * ids in binary, per document: uint32 count, then count uint32 ids (host
- * order). The parity test compares these bytes with HF's ids without parsing
- * hundreds of megabytes of JSON.
+ * order). The parity tests compare these bytes with HF's ids without parsing
+ * hundreds of megabytes of JSON. With --decode it writes instead, per
+ * document, uint32 length + the bytes of decode(ids) (special tokens kept).
  *
- *   encode_bin TOKENIZER [--special] [--threads N] INPUT... */
+ *   encode_bin TOKENIZER [--special] [--decode] [--threads N] INPUT... */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +13,26 @@
 #include "stages/cli.h"
 #include "stages/runner.h"
 #include "tokenizer/tokenize_stage.h"
+#include "tokenizer/tokenizer.h"
+
+static rf_tokenizer *decoder; /* set with --decode */
 
 static void write_bin(rf_stage *st, rf_doc *d, rf_buf *out)
 {
     (void)st;
     const rf_token_ids *p = rf_tokenize_payload(d);
     uint32_t n = p ? (uint32_t)p->n : 0;
+    if (decoder) {
+        rf_buf text = RF_BUF_INIT;
+        rf_err err;
+        if (rf_tokenizer_decode(decoder, p ? p->ids : NULL, n, 0, &text, &err))
+            rf_buf_adds(&text, "<decode failed>");
+        uint32_t len = (uint32_t)text.len;
+        rf_buf_add(out, &len, sizeof len);
+        rf_buf_add(out, text.p, text.len);
+        rf_buf_release(&text);
+        return;
+    }
     rf_buf_add(out, &n, sizeof n);
     if (n)
         rf_buf_add(out, p->ids, n * sizeof *p->ids);
@@ -40,6 +55,8 @@ int main(int argc, char **argv)
     for (int i = 2; i < argc && !rc; i++) {
         if (!strcmp(argv[i], "--special"))
             rc = rf_opts_set(o, "add-special-tokens", "true", "argv", &err);
+        else if (!strcmp(argv[i], "--decode"))
+            rc = rf_tokenizer_load(&decoder, argv[1], &err);
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
             rc = rf_opts_set(o, "threads", argv[++i], "argv", &err);
         else
@@ -64,6 +81,7 @@ int main(int argc, char **argv)
     if (stage_ok)
         rf_stage_release(&st);
     rf_opts_free(o);
+    rf_tokenizer_free(decoder);
     free(inputs);
     return rc ? 1 : 0;
 }

@@ -17,6 +17,7 @@ tokenizer file, the corpora, this script and the tokenizers version. Any
 change to one of them is a miss and HF runs again; REFINE_PARITY_CACHE=
 (empty) always runs HF. Exit 0 ok, 1 mismatch, 77 when tokenizers is
 missing."""
+import gzip
 import hashlib
 import json
 import os
@@ -38,8 +39,12 @@ SURR = re.compile("[\ud800-\udfff]")
 
 
 def read_docs(path):
-    cmd = ["zstd", "-dcf", path] if path.endswith(".zst") else ["cat", path]
-    raw = subprocess.run(cmd, check=True, capture_output=True).stdout
+    if path.endswith(".gz"):
+        raw = gzip.open(path).read()
+    elif path.endswith(".zst"):
+        raw = subprocess.run(["zstd", "-dc", path], check=True, capture_output=True).stdout
+    else:
+        raw = open(path, "rb").read()
     docs = []
     for line in raw.split(b"\n"):
         if not line.strip():
