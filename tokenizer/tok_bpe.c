@@ -41,6 +41,8 @@ void tok_bpe_release(tok_bpe *m)
     free(m->suffix);
     free(m->bmp);
     free(m->bl_pair);
+    free(m->mslot);
+    free(m->mnew);
     memset(m, 0, sizeof *m);
 }
 
@@ -105,6 +107,8 @@ static void unit_of(const tok_bpe *m, const char *s, size_t n, tok_unit *u)
     u->kind = m->unk_id >= 0 ? UNIT_UNK : UNIT_DROP;
 }
 
+static void build_mslot(tok_bpe *m);
+
 int tok_bpe_build(tok_bpe *m, rf_err *err)
 {
     tok_bytemap_init();
@@ -148,6 +152,7 @@ int tok_bpe_build(tok_bpe *m, rf_err *err)
         size_t k = rf_utf8_encode(tok_byte_char[b], u);
         unit_of(m, u, k, &m->bl_unit[b]);
     }
+    build_mslot(m);
     /* Byte-level pairs of single bytes, when every byte is one token. */
     int all_id = 1;
     for (int b = 0; b < 256; b++)
@@ -245,6 +250,79 @@ static inline void unit_add(wordb *w, const tok_bpe *m, const tok_unit *u, uint3
 
 /* ---- merging ---- */
 
+#define MSLOT_EMPTY UINT64_MAX
+
+static inline size_t mslot_hash(uint64_t key40, size_t mask)
+{
+    return (size_t)((key40 * 0x9E3779B97F4A7C15ull) >> 24) & mask;
+}
+
+/* Rank and new id of the merge (a, b); 0 when there is none. */
+static inline int merge_get(const tok_bpe *m, uint32_t a, uint32_t b, uint32_t *rank,
+                            uint32_t *nid)
+{
+    if (m->mslot) {
+        if ((a | b) >> 20)
+            return 0;
+        uint64_t key = (uint64_t)a << 20 | b;
+        size_t i = mslot_hash(key, m->mmask);
+        for (;;) {
+            uint64_t v = m->mslot[i];
+            if (v == MSLOT_EMPTY)
+                return 0;
+            if (v >> 24 == key) {
+                *rank = (uint32_t)(v & 0xFFFFFF);
+                *nid = m->mnew[*rank];
+                return 1;
+            }
+            i = (i + 1) & m->mmask;
+        }
+    }
+    const uint64_t *v = rf_u64map_get(&m->merges, (uint64_t)a << 32 | b);
+    if (!v)
+        return 0;
+    *rank = (uint32_t)(*v >> 32);
+    *nid = (uint32_t)*v;
+    return 1;
+}
+
+static void build_mslot(tok_bpe *m)
+{
+    if (!m->merges.slot)
+        return;
+    uint32_t maxrank = 0;
+    for (size_t i = 0; i <= m->merges.mask; i++) {
+        const rf_u64slot *e = &m->merges.slot[i];
+        if (e->key == RF_U64MAP_EMPTY)
+            continue;
+        if ((e->key >> 32) >= (1u << 20) || (e->key & 0xFFFFFFFFu) >= (1u << 20) ||
+            (e->val >> 32) >= (1u << 24))
+            return; /* does not fit: keep using the map */
+        if ((uint32_t)(e->val >> 32) > maxrank)
+            maxrank = (uint32_t)(e->val >> 32);
+    }
+    size_t cap = 64;
+    while (cap < m->merges.n + m->merges.n / 2 + 2)
+        cap *= 2;
+    m->mslot = rf_xmalloc(cap * sizeof *m->mslot);
+    for (size_t i = 0; i < cap; i++)
+        m->mslot[i] = MSLOT_EMPTY;
+    m->mmask = cap - 1;
+    m->mnew = rf_xcalloc((size_t)maxrank + 1, sizeof *m->mnew);
+    for (size_t i = 0; i <= m->merges.mask; i++) {
+        const rf_u64slot *e = &m->merges.slot[i];
+        if (e->key == RF_U64MAP_EMPTY)
+            continue;
+        uint64_t key = (e->key >> 32) << 20 | (e->key & 0xFFFFFFFFu);
+        uint32_t rank = (uint32_t)(e->val >> 32);
+        size_t j = mslot_hash(key, m->mmask);
+        while (m->mslot[j] != MSLOT_EMPTY)
+            j = (j + 1) & m->mmask;
+        m->mslot[j] = key << 24 | rank;
+        m->mnew[rank] = (uint32_t)e->val;
+    }
+}
+
 static inline int heap_less(const tok_heapent *a, const tok_heapent *b)
 {
     return a->rank != b->rank ? a->rank < b->rank : a->pos < b->pos;
@@ -295,11 +373,10 @@ static void merge_all(rf_tok_scratch *s, const tok_bpe *m, size_t nsym)
 {
     tok_sym *y = s->sym;
     size_t hn = 0;
-    for (size_t i = 0; i + 1 < nsym; i++) {
-        const uint64_t *v = rf_u64map_get(&m->merges, (uint64_t)y[i].c << 32 | y[i + 1].c);
-        if (v)
-            heap_push(s, &hn, (uint32_t)(*v >> 32), (uint32_t)i, (uint32_t)*v);
-    }
+    uint32_t rank, nid;
+    for (size_t i = 0; i + 1 < nsym; i++)
+        if (merge_get(m, y[i].c, y[i + 1].c, &rank, &nid))
+            heap_push(s, &hn, rank, (uint32_t)i, nid);
     while (hn) {
         tok_heapent top = heap_pop(s, &hn);
         y = s->sym;
@@ -308,8 +385,7 @@ static void merge_all(rf_tok_scratch *s, const tok_bpe *m, size_t nsym)
             continue;
         size_t next_pos = (size_t)cur->next;
         tok_sym right = y[next_pos];
-        const uint64_t *v = rf_u64map_get(&m->merges, (uint64_t)cur->c << 32 | right.c);
-        if (!v || (uint32_t)*v != top.new_id)
+        if (!merge_get(m, cur->c, right.c, &rank, &nid) || nid != top.new_id)
             continue;
         cur->c = top.new_id;
         cur->len += right.len;
@@ -319,18 +395,15 @@ static void merge_all(rf_tok_scratch *s, const tok_bpe *m, size_t nsym)
             y[right.next].prev = (int32_t)top.pos;
         if (cur->prev >= 0) {
             size_t pv = (size_t)cur->prev;
-            v = rf_u64map_get(&m->merges, (uint64_t)y[pv].c << 32 | cur->c);
-            if (v) {
-                heap_push(s, &hn, (uint32_t)(*v >> 32), (uint32_t)pv, (uint32_t)*v);
+            if (merge_get(m, y[pv].c, cur->c, &rank, &nid)) {
+                heap_push(s, &hn, rank, (uint32_t)pv, nid);
                 y = s->sym;
                 cur = &y[top.pos];
             }
         }
-        if (cur->next > -1 && (size_t)cur->next < nsym) {
-            v = rf_u64map_get(&m->merges, (uint64_t)cur->c << 32 | y[cur->next].c);
-            if (v)
-                heap_push(s, &hn, (uint32_t)(*v >> 32), top.pos, (uint32_t)*v);
-        }
+        if (cur->next > -1 && (size_t)cur->next < nsym &&
+            merge_get(m, cur->c, y[cur->next].c, &rank, &nid))
+            heap_push(s, &hn, rank, top.pos, nid);
     }
 }
 
@@ -343,9 +416,10 @@ static void merge_all(rf_tok_scratch *s, const tok_bpe *m, size_t nsym)
 static inline void pair_rank(const tok_bpe *m, uint32_t a, uint32_t b, uint32_t *rank,
                              uint32_t *nid)
 {
-    const uint64_t *v = rf_u64map_get(&m->merges, (uint64_t)a << 32 | b);
-    *rank = v ? (uint32_t)(*v >> 32) : UINT32_MAX;
-    *nid = v ? (uint32_t)*v : 0;
+    if (!merge_get(m, a, b, rank, nid)) {
+        *rank = UINT32_MAX;
+        *nid = 0;
+    }
 }
 
 /* c[0..n) are the symbols, rank/nid[0..n-1) their pairs' merges. */

@@ -108,6 +108,13 @@ typedef struct tok_bpe {
     size_t vocab_n;     /* entries in the vocab object (HF get_vocab_size) */
     rf_u64map merges;   /* (a << 32 | b) -> (rank << 32 | new id) */
     size_t nmerges;
+    /* The same merges in 8-byte slots (a << 44 | b << 24 | rank, ids below
+     * 2^20, ranks below 2^24) plus rank -> new id: half the memory of the
+     * map above, which is what an encode step waits for. NULL when ids or
+     * ranks do not fit; then the map is used. */
+    uint64_t *mslot;
+    size_t mmask;
+    uint32_t *mnew;
     int64_t unk_id;     /* -1: no unknown token */
     char *prefix, *suffix; /* continuing_subword_prefix, end_of_word_suffix (NULL = none) */
     size_t prefix_len, suffix_len;
@@ -225,8 +232,8 @@ typedef struct tok_heapent {
 
 /* Per-thread pre-token cache: piece bytes -> ids, direct-mapped by hash
  * (a colliding piece replaces the old one). An entry is two cache lines. */
-#define TOK_CACHE_KEY 46
-#define TOK_CACHE_IDS 16
+#define TOK_CACHE_KEY 30
+#define TOK_CACHE_IDS 6
 typedef struct tok_centry {
     uint64_t hash;
     uint8_t klen, nids; /* klen 0: empty */
