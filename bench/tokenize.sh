@@ -106,6 +106,7 @@ PY
     echo "| trainer (vocab $vocab, byte fallback) | seconds | peak RSS MB |"
     echo "| --- | ---: | ---: |"
     run refine-tokenize "$BIN/refine-tokenize" train --model byte-fallback --vocab-size "$vocab" \
+        --shares latin=50,hangul=46,symbol=2 \
         -o "$W/refine.json" "$W/train.jsonl"
     run hf-tokenizers "$PY" -c '
 import sys

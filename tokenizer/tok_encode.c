@@ -447,6 +447,15 @@ size_t rf_tokenizer_vocab_size(const rf_tokenizer *tk)
     return tk->bpe.vocab_n + extra;
 }
 
+uint32_t rf_tokenizer_id_limit(const rf_tokenizer *tk)
+{
+    size_t lim = tk->bpe.nid;
+    for (size_t i = 0; i < tk->added_nid; i++)
+        if (tk->added_by_id[i] >= 0 && i + 1 > lim)
+            lim = i + 1;
+    return lim > UINT32_MAX ? UINT32_MAX : (uint32_t)lim;
+}
+
 int64_t rf_tokenizer_token_to_id(const rf_tokenizer *tk, const char *p, size_t n)
 {
     int64_t e = rf_strmap_find(&tk->added_map, p, n);

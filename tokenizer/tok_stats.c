@@ -85,13 +85,7 @@ static int stats_init(rf_stage *st, const rf_opts *o, rf_err *err)
         return rc;
     }
     tok_bytemap_init();
-    s->nid = rf_tokenizer_vocab_size(s->tk);
-    for (size_t i = 0; i < s->tk->bpe.nid; i++)
-        if (i + 1 > s->nid)
-            s->nid = i + 1;
-    for (size_t i = 0; i < s->tk->added_nid; i++)
-        if (s->tk->added_by_id[i] >= 0 && i + 1 > s->nid)
-            s->nid = i + 1;
+    s->nid = rf_tokenizer_id_limit(s->tk);
     s->soff = rf_xmalloc((s->nid + 1) * sizeof *s->soff);
     s->special = rf_xcalloc(s->nid + 1, 1);
     for (size_t id = 0; id < s->nid; id++) {

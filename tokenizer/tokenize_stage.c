@@ -47,8 +47,7 @@ static int tokenize_init(rf_stage *st, const rf_opts *o, rf_err *err)
         return rc;
     }
     s->add_special = rf_opt_flag(o, "add-special-tokens");
-    size_t vs = rf_tokenizer_vocab_size(s->tk);
-    s->vocab_size = vs > UINT32_MAX ? UINT32_MAX : (uint32_t)vs;
+    s->vocab_size = rf_tokenizer_id_limit(s->tk);
     st->state = s;
     return 0;
 }

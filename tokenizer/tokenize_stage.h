@@ -26,7 +26,8 @@
  * is written). */
 typedef struct rf_token_ids {
     uint32_t magic;      /* RF_TOKEN_IDS_MAGIC */
-    uint32_t vocab_size; /* ids are < vocab_size (choose the packer's dtype) */
+    uint32_t vocab_size; /* every id is < vocab_size (rf_tokenizer_id_limit: choose the
+                          * packer's dtype by it) */
     const uint32_t *ids;
     size_t n;
     int add_special;     /* the post-processor's special tokens are included */

@@ -69,6 +69,10 @@ int rf_tokenizer_decode(const rf_tokenizer *tk, const uint32_t *ids, size_t n, i
 /* Number of ids: model vocabulary plus added tokens not in it (HF
  * get_vocab_size(with_added_tokens=True)). */
 size_t rf_tokenizer_vocab_size(const rf_tokenizer *tk);
+/* One more than the largest id the tokenizer can produce (the bound the
+ * packer needs for its dtype; equals the vocabulary size when ids are
+ * dense). */
+uint32_t rf_tokenizer_id_limit(const rf_tokenizer *tk);
 /* The token string of an id (added tokens first, then the model), or NULL. */
 const char *rf_tokenizer_id_to_token(const rf_tokenizer *tk, uint32_t id, size_t *len);
 /* The id of a token string, or -1. */

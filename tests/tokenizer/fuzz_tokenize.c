@@ -85,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rf_buf dec = RF_BUF_INIT;
     rf_err err;
     for (size_t t = 0; t < NTOK; t++) {
-        size_t vs = rf_tokenizer_vocab_size(tk[t]);
+        size_t vs = rf_tokenizer_id_limit(tk[t]);
         for (int special = 0; special < 2; special++) {
             must(rf_tokenizer_encode(tk[t], scratch[t], text, len, special, &ids, &err) == 0,
                  "encode failed", t, text, len);
