@@ -443,7 +443,8 @@ static size_t merge_small(const tok_bpe *m, uint32_t *c, uint32_t *rank, uint32_
         if (best + 1 < n)
             pair_rank(m, c[best], c[best + 1], &rank[best], &nid[best]);
     }
-    memcpy(out, c, n * sizeof *c);
+    if (n)
+        memcpy(out, c, n * sizeof *c);
     return n;
 }
 
@@ -519,8 +520,9 @@ static void merge_word(rf_tok_scratch *s, const tok_bpe *m, const char *p, size_
     }
     if (w.unk_pending)
         sym_add(&w, (uint32_t)m->unk_id, w.unk_len);
-    if (out->cap < out->n + w.n)
-        rf_ids_grow(out, w.n);
+    if (!w.n)
+        return;
+    rf_ids_grow(out, w.n);
     if (w.n <= SMALL_WORD) {
         uint32_t c[SMALL_WORD], rank[SMALL_WORD], nid[SMALL_WORD];
         for (size_t i = 0; i < w.n; i++)
@@ -562,10 +564,11 @@ static void tokenize_cached(rf_tok_scratch *s, const tok_bpe *m, const char *p, 
         h = rf_strmap_hash(p, n);
     tok_centry *e = &c->e[(size_t)(h >> 7) & c->mask];
     if (e->hash == h && e->klen == n && memcmp(e->key, p, n) == 0) {
-        if (out->cap < out->n + e->nids)
+        if (e->nids) {
             rf_ids_grow(out, e->nids);
-        memcpy(out->v + out->n, e->ids, e->nids * sizeof *out->v);
-        out->n += e->nids;
+            memcpy(out->v + out->n, e->ids, e->nids * sizeof *out->v);
+            out->n += e->nids;
+        }
         c->hits++;
         return;
     }
@@ -590,7 +593,8 @@ static void tokenize_cached(rf_tok_scratch *s, const tok_bpe *m, const char *p, 
         e->klen = (uint8_t)n;
         e->nids = (uint8_t)cnt;
         memcpy(e->key, p, n);
-        memcpy(e->ids, out->v + before, cnt * sizeof *e->ids);
+        if (cnt)
+            memcpy(e->ids, out->v + before, cnt * sizeof *e->ids);
     }
 }
 

@@ -323,6 +323,14 @@ int tok_cli_begin(int argc, char **argv, const char *prog, const char *section,
                   const rf_optspec *opts, const char *head, rf_opts **o, char ***pos,
                   size_t *npos, rf_err *err);
 
+/* Writes the --stats object of a subcommand run to path: the stage's
+ * members, the run's, and "key": extra (raw JSON) when key is not NULL. */
+struct rf_stage;
+struct rf_run_result;
+int tok_cli_write_stats(const char *path, const struct rf_stage *st,
+                        const struct rf_run_result *res, int threads, const char *key,
+                        const char *extra, size_t n, rf_err *err);
+
 /* The GPT-2 byte <-> character map. */
 extern uint32_t tok_byte_char[256];
 int tok_char_byte(uint32_t cp); /* -1 when cp is not in the map */

@@ -333,6 +333,8 @@ static int parse_pre(loader *L, const rf_jv *v, tok_pre *pt, const char *path)
 
 static void ids_append(uint32_t **a, size_t *n, const uint32_t *src, size_t k, int front)
 {
+    if (!k)
+        return;
     *a = rf_xrealloc(*a, (*n + k + 1) * sizeof **a);
     if (front) {
         memmove(*a + k, *a, *n * sizeof **a);

@@ -350,15 +350,8 @@ int rf_tokenize_stats_main(int argc, char **argv)
         rc = rf_cli_write_json(out_path, rep.p, rep.len, &err);
     }
     const char *stats_path = rf_opt_str(o, "stats");
-    if (!rc && stats_path) {
-        rf_buf sj = RF_BUF_INIT;
-        rf_buf_addc(&sj, '{');
-        rf_stats_json_members(&st.stats, &sj);
-        rf_cli_run_json_members(&sj, &res, cfg.threads);
-        rf_buf_adds(&sj, "}\n");
-        rc = rf_cli_write_json(stats_path, sj.p, sj.len, &err);
-        rf_buf_release(&sj);
-    }
+    if (!rc && stats_path)
+        rc = tok_cli_write_stats(stats_path, &st, &res, cfg.threads, NULL, NULL, 0, &err);
 out:
     if (rc)
         rf_cli_error(prog, &err);

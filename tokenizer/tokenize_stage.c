@@ -179,6 +179,23 @@ int tok_cli_begin(int argc, char **argv, const char *prog, const char *section,
     return 0;
 }
 
+int tok_cli_write_stats(const char *path, const rf_stage *st, const rf_run_result *res,
+                        int threads, const char *key, const char *extra, size_t n, rf_err *err)
+{
+    rf_buf sj = RF_BUF_INIT;
+    rf_buf_addc(&sj, '{');
+    rf_stats_json_members(&st->stats, &sj);
+    rf_cli_run_json_members(&sj, res, threads);
+    if (key) {
+        rf_buf_addf(&sj, ",\"%s\":", key);
+        rf_buf_add(&sj, extra, n);
+    }
+    rf_buf_adds(&sj, "}\n");
+    int rc = rf_cli_write_json(path, sj.p, sj.len, err);
+    rf_buf_release(&sj);
+    return rc;
+}
+
 static const char main_usage[] =
     "Usage: refine-tokenize COMMAND [OPTIONS] [INPUT...]\n"
     "HuggingFace-exact BPE tokenisation, BPE training and tokenizer statistics.\n"

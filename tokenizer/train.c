@@ -1386,17 +1386,8 @@ int rf_tokenize_train_main(int argc, char **argv)
             rf_buf_release(&tmp);
         }
         const char *stats = rf_opt_str(o, "stats");
-        if (!rc && stats) {
-            rf_buf sj = RF_BUF_INIT;
-            rf_buf_addc(&sj, '{');
-            rf_stats_json_members(&st.stats, &sj);
-            rf_cli_run_json_members(&sj, &res, rcfg.threads);
-            rf_buf_adds(&sj, ",\"train\":");
-            rf_buf_add(&sj, rj.p, rj.len);
-            rf_buf_adds(&sj, "}\n");
-            rc = rf_cli_write_json(stats, sj.p, sj.len, &err);
-            rf_buf_release(&sj);
-        }
+        if (!rc && stats)
+            rc = tok_cli_write_stats(stats, &st, &res, rcfg.threads, "train", rj.p, rj.len, &err);
         if (!rc && rcfg.verbosity >= 1) {
             fprintf(stderr, "%s: %zu tokens (%zu learned merges, %zu forced tokens) in %.1f s%s\n",
                     prog, cfg.nspecials + (cfg.byte_level ? 0 : 256) + tr.ntok, rep.learned,
