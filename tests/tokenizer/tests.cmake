@@ -39,18 +39,6 @@ set_tests_properties(tokenizer.parity_hf tokenizer.parity_components tokenizer.t
 # Fuzz target for the encoder: the corpus replays under ctest in every build;
 # with -DREFINE_FUZZ=ON (clang) the libFuzzer binary is built too:
 #   build-fuzz/tests/fuzz_tokenize tests/tokenizer/fuzz_corpus
-add_executable(fuzz_tokenize_replay fuzz/replay.c tokenizer/fuzz_tokenize.c)
-target_link_libraries(fuzz_tokenize_replay PRIVATE refine_tokenizer refine_core)
-target_compile_definitions(fuzz_tokenize_replay PRIVATE REFINE_TESTDATA_DEFAULT="${TESTDATA}")
-set_target_properties(fuzz_tokenize_replay PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-add_test(NAME fuzz.tokenize_replay
-         COMMAND fuzz_tokenize_replay ${CMAKE_CURRENT_SOURCE_DIR}/tokenizer/fuzz_corpus)
-set_tests_properties(fuzz.tokenize_replay PROPERTIES LABELS "fuzz;tokenizer" TIMEOUT 600
-                     SKIP_RETURN_CODE 77 ENVIRONMENT "${TEST_ENV}")
-if(REFINE_FUZZ)
-  add_executable(fuzz_tokenize tokenizer/fuzz_tokenize.c)
-  target_link_libraries(fuzz_tokenize PRIVATE refine_tokenizer refine_core)
-  target_compile_definitions(fuzz_tokenize PRIVATE REFINE_TESTDATA_DEFAULT="${TESTDATA}")
-  target_link_options(fuzz_tokenize PRIVATE -fsanitize=fuzzer)
-  set_target_properties(fuzz_tokenize PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-endif()
+refine_fuzz_target(NAME tokenize SOURCES tokenizer/fuzz_tokenize.c LIBS refine_tokenizer
+                   CORPUS tokenizer/fuzz_corpus LABELS tokenizer
+                   DEFINES REFINE_TESTDATA_DEFAULT="${TESTDATA}")
