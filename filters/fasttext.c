@@ -363,12 +363,13 @@ static void build_tables(rf_ft_model *m)
     }
 }
 
-/* The Huffman tree of HierarchicalSoftmaxLoss::buildTree, over the label
- * counts in dictionary order (fastText's counts are sorted descending, so
- * the two-pointer merge works; any order gives the same tree here as in
- * fastText). Sums wrap like fastText's int64 on absurd counts instead of
- * being undefined. */
-static void build_tree(rf_ft_model *m)
+/* The Huffman tree of HierarchicalSoftmaxLoss::buildTree over the label
+ * counts in dictionary order. fastText's counts are sorted descending, and
+ * then the two-queue merge only ever takes nodes it has built; counts in
+ * another order (a damaged file) could make it take a node not built yet,
+ * which fastText would read past its array for: that is an error here.
+ * Sums wrap like fastText's int64 instead of being undefined. */
+static int build_tree(rf_ft_model *m, rf_err *err)
 {
     int32_t osz = m->nlabels;
     size_t nn = 2 * (size_t)osz - 1;
@@ -384,10 +385,17 @@ static void build_tree(rf_ft_model *m)
     for (int32_t i = osz; i < 2 * osz - 1; i++) {
         int32_t mini[2] = {0, 0};
         for (int j = 0; j < 2; j++) {
-            if (leaf >= 0 && t[leaf].count < t[node].count)
+            if (leaf >= 0 && t[leaf].count < t[node].count) {
                 mini[j] = leaf--;
-            else
+            } else {
+                if (node >= i) {
+                    free(t);
+                    return rf_errf(err, RF_EFORMAT,
+                                   "label counts do not form a hierarchical-softmax tree (fastText "
+                                   "writes them in descending order)");
+                }
                 mini[j] = node++;
+            }
         }
         t[i].left = mini[0];
         t[i].right = mini[1];
@@ -397,11 +405,11 @@ static void build_tree(rf_ft_model *m)
         t[mini[1]].binary = 1;
     }
     m->tree = t;
+    return 0;
 }
 
 int ft_model_finish(rf_ft_model *m, rf_err *err)
 {
-    (void)err;
     m->wmask = pow2_at_least((uint64_t)m->size * 2) - 1;
     m->wtab = rf_xcalloc((size_t)m->wmask + 1, sizeof *m->wtab);
     for (int32_t i = 0; i < m->size; i++) {
@@ -418,7 +426,7 @@ int ft_model_finish(rf_ft_model *m, rf_err *err)
     }
     build_tables(m);
     if (m->args.loss == RF_FT_LOSS_HS && m->nlabels > 0)
-        build_tree(m);
+        return build_tree(m, err);
     return 0;
 }
 
