@@ -1,0 +1,7 @@
+# Stage 5 (refine-harm): matcher unit tests and the stage's CLI behaviour
+# (every reject reason, the toxicity classifier against fastText's own
+# outputs, Aho-Corasick and PCRE2 agreeing on real corpora, C4's bad-words
+# rule as a reference for the English list).
+refine_unit_test(test_harm SOURCES harm/test_harm.c LIBS refine_harm)
+refine_cli_test(harm_stage SCRIPT harm/harm.sh LABELS harm)
+refine_cli_test(harm_reference SCRIPT harm/reference.sh LABELS harm)
