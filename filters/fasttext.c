@@ -538,7 +538,9 @@ int rf_ft_load_mem(rf_ft_model **out, const void *data, size_t n, const char *na
         goto out;
     if ((rc = check_model(m, name, err)))
         goto out;
-    rc = ft_model_finish(m, err);
+    if ((rc = ft_model_finish(m, err)))
+        goto out;
+    ft_model_precompute(m);
 out:
     if (rc) {
         rf_ft_free(m);
@@ -590,6 +592,8 @@ void rf_ft_free(rf_ft_model *m)
     ft_matrix_release(&m->in);
     ft_matrix_release(&m->out);
     free(m->tree);
+    free(m->sub);
+    free(m->sub_off);
     free(m);
 }
 
@@ -708,12 +712,48 @@ static void token(const rf_ft_model *m, ft_linebuf *lb, const char *w, size_t n,
         int eos = n == 4 && !memcmp(w, EOS, 4);
         if (wid >= 0)
             ft_ivec_push(feat, wid);
-        if (!eos && m->args.maxn > 0)
+        if (wid >= 0 && m->sub) {
+            const int32_t *r = m->sub + m->sub_off[wid];
+            size_t k = m->sub_off[wid + 1] - m->sub_off[wid];
+            while (feat->n + k > feat->cap)
+                ft_ivec_grow(feat);
+            memcpy(feat->v + feat->n, r, k * sizeof *r);
+            feat->n += k;
+        } else if (!eos && m->args.maxn > 0) {
             char_ngrams(m, lb, w, n, feat);
+        }
         ft_ivec_push(&lb->hashes, (int32_t)h);
     } else if (wid >= 0 && labels) {
         ft_ivec_push(labels, wid - m->nwords);
     }
+}
+
+void ft_model_precompute(rf_ft_model *m)
+{
+    const size_t cap_rows = (size_t)64 << 20; /* 256 MB of row ids at most */
+    if (m->args.maxn <= 0 || m->nwords == 0 || m->sub)
+        return;
+    ft_ivec all = {0};
+    ft_linebuf lb;
+    memset(&lb, 0, sizeof lb);
+    size_t *off = rf_xmalloc(((size_t)m->nwords + 1) * sizeof *off);
+    for (int32_t i = 0; i < m->nwords; i++) {
+        off[i] = all.n;
+        const char *w = m->pool + m->woff[i];
+        size_t n = m->wlen[i];
+        if (!(n == 4 && !memcmp(w, EOS, 4)))
+            char_ngrams(m, &lb, w, n, &all);
+        if (all.n > cap_rows) {
+            ft_ivec_release(&all);
+            ft_linebuf_release(&lb);
+            free(off);
+            return;
+        }
+    }
+    off[m->nwords] = all.n;
+    ft_linebuf_release(&lb);
+    m->sub = all.v ? all.v : rf_xmalloc(sizeof *m->sub);
+    m->sub_off = off;
 }
 
 size_t ft_line_features(const rf_ft_model *m, const char *p, size_t n, int eol, ft_linebuf *lb,

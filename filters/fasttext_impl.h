@@ -70,6 +70,12 @@ struct rf_ft_model {
     ft_matrix in, out;
 
     ft_node *tree;        /* hierarchical softmax: 2 * nlabels - 1 nodes */
+    /* The character n-gram rows of every word, as fastText's initNgrams
+     * keeps them (word i: sub[sub_off[i] .. sub_off[i + 1])); NULL when the
+     * model has none or they would take too much memory (then they are
+     * computed per token). */
+    int32_t *sub;
+    size_t *sub_off;
     float t_sigmoid[FT_SIGMOID_TABLE + 1];
     float t_log[FT_LOG_TABLE + 1];
 };
@@ -122,6 +128,9 @@ int32_t ft_dict_find(const rf_ft_model *m, const char *w, size_t n, uint32_t h);
 /* Builds the lookup tables (word hash table, sigmoid/log tables, the
  * hierarchical-softmax tree) once the dictionary and matrices are set. */
 int ft_model_finish(rf_ft_model *m, rf_err *err);
+
+/* Fills m->sub / m->sub_off (a speed-up only; predictions are the same). */
+void ft_model_precompute(rf_ft_model *m);
 
 /* Table sigmoid, as fastText's Loss::sigmoid. */
 float ft_sigmoid(const rf_ft_model *m, float x);

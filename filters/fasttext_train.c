@@ -718,6 +718,7 @@ out:
         rf_ft_free(m);
         return rc;
     }
+    ft_model_precompute(m);
     *out = m;
     return 0;
 }
