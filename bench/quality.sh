@@ -48,7 +48,8 @@ mb=$(python3 -c "import os; print(os.path.getsize('$tmp/docs.txt') / 1e6)")
 best() {
     local b="" line
     for _ in $(seq 1 "$REPEAT"); do
-        /usr/bin/time -f "%U %S %e" -o "$tmp/time" "$@"
+        local TIMEFORMAT="%U %S %R"
+        { time "$@" 2>"$tmp/stderr"; } 2>"$tmp/time" || { cat "$tmp/stderr" >&2; return 1; }
         line=$(python3 -c "u, s, e = map(float, open('$tmp/time').read().split()[-3:]); print(u + s, e)")
         b=$(python3 -c "b = '$b'; l = '$line'; print(l if not b or float(l.split()[0]) < float(b.split()[0]) else b)")
     done
