@@ -48,16 +48,7 @@ LISTS=(--hard-words "$WL/ldnoobw.txt" --hard-words "$WL/refinedweb_banned_words_
        --url-subwords "$WL/datatrove_banned_subwords.txt"
        --url-subwords "$WL/refinedweb_banned_words_strict_reverse_engineered.txt")
 
-best() { # best "$@": "CPU WALL" of the run with the least CPU time
-    local b="" line
-    for _ in $(seq 1 "$REPEAT"); do
-        local TIMEFORMAT="%U %S %R"
-        { time "$@" 2>"$tmp/stderr"; } 2>"$tmp/time" || { cat "$tmp/stderr" >&2; return 1; }
-        line=$(python3 -c "u, s, e = map(float, open('$tmp/time').read().split()[-3:]); print(u + s, e)")
-        b=$(python3 -c "b = '$b'; l = '$line'; print(l if not b or float(l.split()[0]) < float(b.split()[0]) else b)")
-    done
-    echo "$b"
-}
+. "$here/bench/cputime.sh"
 cat1() { "$BIN/refine-cat" -q --threads 1 "$tmp/docs.jsonl" -o "$tmp/cat.jsonl"; }
 harm() { "$BIN/refine-harm" -q --threads 1 "${LISTS[@]}" "$@" "$tmp/docs.jsonl" -o "$tmp/harm.jsonl" --stats "$tmp/st.json"; }
 harm_ac() { harm --matcher ac; }

@@ -41,20 +41,7 @@ with open(sys.argv[1], "wb") as j, open(sys.argv[2], "wb") as p:
 ndocs=$(wc -l <"$tmp/docs.txt")
 mb=$(python3 -c "import os; print(os.path.getsize('$tmp/docs.txt') / 1e6)")
 
-# best "$@": runs it REPEAT times and prints "CPU WALL" of the run with the
-# least CPU time (user + system seconds, all threads). CPU time is the
-# per-thread cost and hardly moves when other jobs share the machine; wall
-# time is printed for reference.
-best() {
-    local b="" line
-    for _ in $(seq 1 "$REPEAT"); do
-        local TIMEFORMAT="%U %S %R"
-        { time "$@" 2>"$tmp/stderr"; } 2>"$tmp/time" || { cat "$tmp/stderr" >&2; return 1; }
-        line=$(python3 -c "u, s, e = map(float, open('$tmp/time').read().split()[-3:]); print(u + s, e)")
-        b=$(python3 -c "b = '$b'; l = '$line'; print(l if not b or float(l.split()[0]) < float(b.split()[0]) else b)")
-    done
-    echo "$b"
-}
+. "$here/bench/cputime.sh"
 ft_pred() { fasttext predict-prob "$1" "$tmp/docs.txt" "$2" >"$tmp/ft.out"; }
 rf_pred() { "$BIN/refine-quality" predict --plain --model "$1" -k "$2" "$tmp/docs.txt" >"$tmp/rf.out"; }
 rf_json() { "$BIN/refine-quality" predict -q --threads "$3" --model "$1" -k "$2" "$tmp/docs.jsonl" >"$tmp/rj.out"; }

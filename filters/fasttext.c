@@ -646,11 +646,6 @@ int32_t rf_ft_label_id(const rf_ft_model *m, const char *label, size_t n)
 
 /* ---- features (Dictionary::getLine) ---- */
 
-static inline int is_delim(unsigned char c)
-{
-    return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f' || c == 0;
-}
-
 /* Dictionary::pushHash: an n-gram bucket becomes an input row, through the
  * pruned index when there is one. */
 static inline void push_hash(const rf_ft_model *m, ft_ivec *feat, int32_t id)
@@ -764,15 +759,10 @@ size_t ft_line_features(const rf_ft_model *m, const char *p, size_t n, int eol, 
     lb->hashes.n = 0;
     if (labels)
         labels->n = 0;
-    for (;;) {
-        while (i < n && is_delim((unsigned char)p[i]))
-            i++;
-        if (i >= n)
-            break;
-        size_t s = i;
-        while (i < n && !is_delim((unsigned char)p[i]))
-            i++;
-        token(m, lb, p + s, i - s, feat, labels);
+    const char *tok;
+    size_t len;
+    while (ft_next_token(p, n, &i, &tok, &len)) {
+        token(m, lb, tok, len, feat, labels);
         ntok++;
     }
     if (eol) {
@@ -910,6 +900,27 @@ static void hp_sort(hp *h, ptrdiff_t len)
     }
 }
 
+/* The norm of a row of a quantised matrix (1 unless norms are quantised). */
+static inline float pq_norm(const ft_matrix *a, int32_t row)
+{
+    if (!a->qnorm)
+        return 1.0f;
+    const ft_pq *q = &a->npq;
+    size_t c = a->norm_codes[row];
+    return q->nsubq == 1 ? q->centroids[c * (size_t)q->lastdsub] : q->centroids[c * (size_t)q->dsub];
+}
+
+/* ProductQuantizer::get_centroids: sub-space s, centroid code; *d floats. */
+static inline const float *pq_centroid(const ft_pq *pq, int32_t s, uint8_t code, int32_t *d)
+{
+    if (s == pq->nsubq - 1) {
+        *d = pq->lastdsub;
+        return pq->centroids + (size_t)s * FT_KSUB * (size_t)pq->dsub + (size_t)code * (size_t)pq->lastdsub;
+    }
+    *d = pq->dsub;
+    return pq->centroids + ((size_t)s * FT_KSUB + code) * (size_t)pq->dsub;
+}
+
 static inline void add_row(const ft_matrix *a, int32_t row, float *x, int dim)
 {
     if (!a->quant) {
@@ -920,24 +931,10 @@ static inline void add_row(const ft_matrix *a, int32_t row, float *x, int dim)
     }
     const ft_pq *pq = &a->pq;
     const uint8_t *code = a->codes + (size_t)pq->nsubq * (size_t)row;
-    float norm = 1.0f;
-    if (a->qnorm) {
-        const ft_pq *q = &a->npq;
-        uint8_t c = a->norm_codes[row];
-        norm = q->nsubq == 1 ? q->centroids[(size_t)c * (size_t)q->lastdsub]
-                             : q->centroids[(size_t)c * (size_t)q->dsub];
-    }
+    const float norm = pq_norm(a, row);
     for (int32_t s = 0; s < pq->nsubq; s++) {
-        const float *c;
         int32_t d;
-        if (s == pq->nsubq - 1) {
-            c = pq->centroids + (size_t)s * FT_KSUB * (size_t)pq->dsub +
-                (size_t)code[s] * (size_t)pq->lastdsub;
-            d = pq->lastdsub;
-        } else {
-            c = pq->centroids + ((size_t)s * FT_KSUB + code[s]) * (size_t)pq->dsub;
-            d = pq->dsub;
-        }
+        const float *c = pq_centroid(pq, s, code[s], &d);
         float *xs = x + (size_t)s * (size_t)pq->dsub;
         for (int32_t k = 0; k < d; k++)
             xs[k] += norm * c[k];
@@ -955,30 +952,28 @@ static inline float dot_row(const ft_matrix *a, int32_t row, const float *x, int
     }
     const ft_pq *pq = &a->pq;
     const uint8_t *code = a->codes + (size_t)pq->nsubq * (size_t)row;
-    float norm = 1.0f;
-    if (a->qnorm) {
-        const ft_pq *q = &a->npq;
-        uint8_t c = a->norm_codes[row];
-        norm = q->nsubq == 1 ? q->centroids[(size_t)c * (size_t)q->lastdsub]
-                             : q->centroids[(size_t)c * (size_t)q->dsub];
-    }
     float res = 0.0f;
     for (int32_t s = 0; s < pq->nsubq; s++) {
-        const float *c;
         int32_t d;
-        if (s == pq->nsubq - 1) {
-            c = pq->centroids + (size_t)s * FT_KSUB * (size_t)pq->dsub +
-                (size_t)code[s] * (size_t)pq->lastdsub;
-            d = pq->lastdsub;
-        } else {
-            c = pq->centroids + ((size_t)s * FT_KSUB + code[s]) * (size_t)pq->dsub;
-            d = pq->dsub;
-        }
+        const float *c = pq_centroid(pq, s, code[s], &d);
         const float *xs = x + (size_t)s * (size_t)pq->dsub;
         for (int32_t k = 0; k < d; k++)
             res += xs[k] * c[k];
     }
-    return res * norm;
+    return res * pq_norm(a, row);
+}
+
+void ft_softmax(float *o, int32_t n)
+{
+    float mx = o[0], z = 0.0f;
+    for (int32_t i = 0; i < n; i++)
+        mx = o[i] < mx ? mx : o[i];
+    for (int32_t i = 0; i < n; i++) {
+        o[i] = (float)exp((double)(o[i] - mx)); /* fastText calls ::exp(double) */
+        z += o[i];
+    }
+    for (int32_t i = 0; i < n; i++)
+        o[i] /= z;
 }
 
 /* Loss::findKBest over the output vector. */
@@ -1082,15 +1077,7 @@ static int predict_features(const rf_ft_model *m, rf_ft_scratch *sc, int k, floa
         for (int32_t i = 0; i < osz; i++)
             o[i] = dot_row(&m->out, i, hid, dim);
         if (m->args.loss == RF_FT_LOSS_SOFTMAX) {
-            float mx = o[0], z = 0.0f;
-            for (int32_t i = 0; i < osz; i++)
-                mx = o[i] < mx ? mx : o[i];
-            for (int32_t i = 0; i < osz; i++) {
-                o[i] = (float)exp((double)(o[i] - mx));
-                z += o[i];
-            }
-            for (int32_t i = 0; i < osz; i++)
-                o[i] /= z;
+            ft_softmax(o, osz);
         } else {
             for (int32_t i = 0; i < osz; i++)
                 o[i] = ft_sigmoid(m, o[i]);

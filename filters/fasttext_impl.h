@@ -107,6 +107,31 @@ static inline uint32_t ft_hash(const char *p, size_t n)
     return h;
 }
 
+/* fastText's token separators (Dictionary::readWord). */
+static inline int ft_is_delim(unsigned char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f' || c == 0;
+}
+
+/* The next token of (p, n) from *i: 1 with it in (*tok, *len), 0 at the end. */
+static inline int ft_next_token(const char *p, size_t n, size_t *i, const char **tok, size_t *len)
+{
+    size_t k = *i;
+    while (k < n && ft_is_delim((unsigned char)p[k]))
+        k++;
+    if (k >= n) {
+        *i = k;
+        return 0;
+    }
+    size_t s = k;
+    while (k < n && !ft_is_delim((unsigned char)p[k]))
+        k++;
+    *tok = p + s;
+    *len = k - s;
+    *i = k;
+    return 1;
+}
+
 /* Scratch of the feature extractor. */
 typedef struct ft_linebuf {
     ft_ivec hashes; /* word hashes of the line, for word n-grams */
@@ -131,6 +156,9 @@ int ft_model_finish(rf_ft_model *m, rf_err *err);
 
 /* Fills m->sub / m->sub_off (a speed-up only; predictions are the same). */
 void ft_model_precompute(rf_ft_model *m);
+
+/* SoftmaxLoss::computeOutput's normalisation of o[0 .. n) in place. */
+void ft_softmax(float *o, int32_t n);
 
 /* Table sigmoid, as fastText's Loss::sigmoid. */
 float ft_sigmoid(const rf_ft_model *m, float x);

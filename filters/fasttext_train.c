@@ -219,11 +219,6 @@ static int dent_cmp(const void *a, const void *b)
     return x->first < y->first ? -1 : x->first > y->first;
 }
 
-static inline int is_delim(unsigned char c)
-{
-    return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f' || c == 0;
-}
-
 static int build_dict(rf_ft_model *m, const rf_ft_corpus *c, const rf_ft_train_opts *o,
                       rf_err *err)
 {
@@ -231,17 +226,10 @@ static int build_dict(rf_ft_model *m, const rf_ft_corpus *c, const rf_ft_train_o
     memset(&d, 0, sizeof d);
     for (size_t l = 0; l < c->n; l++) {
         const char *p = c->text.p + c->off[l];
-        size_t n = c->off[l + 1] - c->off[l], i = 0;
-        for (;;) {
-            while (i < n && is_delim((unsigned char)p[i]))
-                i++;
-            if (i >= n)
-                break;
-            size_t s = i;
-            while (i < n && !is_delim((unsigned char)p[i]))
-                i++;
-            dcount_add(&d, p + s, i - s);
-        }
+        size_t n = c->off[l + 1] - c->off[l], i = 0, len;
+        const char *tok;
+        while (ft_next_token(p, n, &i, &tok, &len))
+            dcount_add(&d, tok, len);
         dcount_add(&d, "</s>", 4);
     }
     size_t keep = 0;
@@ -364,15 +352,7 @@ static float softmax_forward(worker *w, int32_t target, float lr)
             d += hw_ld(&wo[j]) * w->hidden[j];
         o[i] = d;
     }
-    float mx = o[0], z = 0.0f;
-    for (int32_t i = 0; i < osz; i++)
-        mx = o[i] < mx ? mx : o[i];
-    for (int32_t i = 0; i < osz; i++) {
-        o[i] = (float)exp((double)(o[i] - mx));
-        z += o[i];
-    }
-    for (int32_t i = 0; i < osz; i++)
-        o[i] /= z;
+    ft_softmax(o, osz);
     for (int32_t i = 0; i < osz; i++) {
         float *wo = m->out.data + (size_t)i * (size_t)dim;
         float alpha = lr * ((i == target ? 1.0f : 0.0f) - o[i]);

@@ -23,8 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stages/io.h"
+#include "filters/lines.h"
 #include "stages/text.h"
+#include "stages/utf8.h"
 
 #define NONE UINT32_MAX
 enum { B_START = 1, B_END = 2 };
@@ -277,110 +278,80 @@ static void add_entry(rf_wl *w, const char *orig, size_t olen, const char *p, si
         map_grow(w);
 }
 
+typedef struct add_ctx {
+    rf_wl *w;
+    int list, soft;
+    rf_buf norm;
+} add_ctx;
+
+/* One list entry: markers, normalisation, boundaries. Lines that are not
+ * UTF-8 are skipped (the normaliser needs valid text). */
+static void add_line(void *ctx, const char *s, size_t len)
+{
+    add_ctx *c = ctx;
+    rf_wl *w = c->w;
+    if (rf_utf8_check(s, len) != len)
+        return;
+    const char *core = s;
+    size_t clen = len;
+    int force = 0, free_start = 0, free_end = 0;
+    if (w->mode == RF_WL_TEXT) {
+        if (*core == '=') {
+            force = 1;
+            core++, clen--;
+        } else {
+            if (clen && *core == '*')
+                free_start = 1, core++, clen--;
+            if (clen && core[clen - 1] == '*')
+                free_end = 1, clen--;
+        }
+    }
+    rf_buf_reset(&c->norm);
+    if (clen)
+        normalize(w->mode, core, clen, &c->norm);
+    if (!c->norm.len)
+        return;
+    unsigned b = 0;
+    if (w->mode == RF_WL_TEXT) {
+        b = force ? (B_START | B_END) : default_bounds(c->norm.p, c->norm.len);
+        if (free_start)
+            b &= ~(unsigned)B_START;
+        if (free_end)
+            b &= ~(unsigned)B_END;
+    }
+    add_entry(w, s, len, c->norm.p, c->norm.len, c->list, c->soft, b);
+}
+
+static int begin_list(rf_wl *w, const char *name, int soft, add_ctx *c)
+{
+    w->lists = rf_xrealloc(w->lists, (w->nlists + 1) * sizeof *w->lists);
+    w->lists[w->nlists] = rf_xstrdup(name);
+    c->w = w;
+    c->list = (int)w->nlists++;
+    c->soft = soft;
+    rf_buf_init(&c->norm);
+    return (int)w->n;
+}
+
 int rf_wl_add_list(rf_wl *w, const char *name, const char *text, size_t n, int soft,
                    rf_err *err)
 {
     (void)err;
-    w->lists = rf_xrealloc(w->lists, (w->nlists + 1) * sizeof *w->lists);
-    w->lists[w->nlists] = rf_xstrdup(name);
-    int list = (int)w->nlists++;
-    rf_buf norm = RF_BUF_INIT;
-    size_t before = w->n;
-    size_t i = 0;
-    while (i < n) {
-        const char *nl = memchr(text + i, '\n', n - i);
-        size_t e = nl ? (size_t)(nl - text) : n;
-        const char *s = text + i;
-        size_t len = e - i;
-        i = e + 1;
-        while (len && (*s == ' ' || *s == '\t' || *s == '\r'))
-            s++, len--;
-        while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
-            len--;
-        if (!len || *s == '#')
-            continue;
-        /* List files are text: a line that is not UTF-8 is repaired by the
-         * normaliser's contract only if valid, so skip it. */
-        size_t k = 0;
-        int ok = 1;
-        while (k < len) {
-            unsigned char c = (unsigned char)s[k];
-            size_t cl = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
-            if (!cl || k + cl > len) {
-                ok = 0;
-                break;
-            }
-            for (size_t j = 1; j < cl; j++)
-                if (((unsigned char)s[k + j] & 0xC0) != 0x80)
-                    ok = 0;
-            k += cl;
-        }
-        if (!ok)
-            continue;
-        const char *core = s;
-        size_t clen = len;
-        int force = 0, free_start = 0, free_end = 0;
-        if (w->mode == RF_WL_TEXT) {
-            if (*core == '=') {
-                force = 1;
-                core++, clen--;
-            } else {
-                if (clen && *core == '*')
-                    free_start = 1, core++, clen--;
-                if (clen && core[clen - 1] == '*')
-                    free_end = 1, clen--;
-            }
-        }
-        rf_buf_reset(&norm);
-        if (clen)
-            normalize(w->mode, core, clen, &norm);
-        if (!norm.len)
-            continue;
-        unsigned b = 0;
-        if (w->mode == RF_WL_TEXT) {
-            b = force ? (B_START | B_END) : default_bounds(norm.p, norm.len);
-            if (free_start)
-                b &= ~(unsigned)B_START;
-            if (free_end)
-                b &= ~(unsigned)B_END;
-        }
-        add_entry(w, s, len, norm.p, norm.len, list, soft, b);
-    }
-    rf_buf_release(&norm);
-    return (int)(w->n - before);
+    add_ctx c;
+    int before = begin_list(w, name, soft, &c);
+    rf_each_list_entry_mem(text, n, "#", add_line, &c);
+    rf_buf_release(&c.norm);
+    return (int)w->n - before;
 }
 
 int rf_wl_add_file(rf_wl *w, const char *path, int soft, rf_err *err)
 {
-    rf_input *in = NULL;
-    rf_buf b = RF_BUF_INIT;
-    int rc = rf_input_open(&in, path, err);
-    if (rc)
-        return rc;
-    rf_src *src;
-    const char *member;
-    while ((rc = rf_input_next(in, &src, &member, err)) == 1) {
-        for (;;) {
-            rf_buf_grow(&b, 1 << 16);
-            ssize_t r = rf_src_read(src, b.p + b.len, b.cap - b.len - 1, err);
-            if (r < 0) {
-                rc = (int)r;
-                goto out;
-            }
-            if (r == 0)
-                break;
-            rf_buf_setlen(&b, b.len + (size_t)r);
-        }
-        rf_buf_addc(&b, '\n');
-    }
-    if (rc < 0)
-        goto out;
     const char *base = strrchr(path, '/');
-    rc = rf_wl_add_list(w, base ? base + 1 : path, b.p ? b.p : "", b.len, soft, err);
-out:
-    rf_input_close(in);
-    rf_buf_release(&b);
-    return rc;
+    add_ctx c;
+    int before = begin_list(w, base ? base + 1 : path, soft, &c);
+    int rc = rf_each_list_entry(path, "#", add_line, &c, err);
+    rf_buf_release(&c.norm);
+    return rc < 0 ? rc : (int)w->n - before;
 }
 
 /* ---- Aho–Corasick ---- */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stages/io.h"
+#include "filters/lines.h"
 
 struct rf_strset {
     rf_buf pool;
@@ -104,59 +104,15 @@ int rf_strset_has(const rf_strset *s, const char *p, size_t n)
 
 /* ---- list files ---- */
 
-typedef int (*line_cb)(rf_strset *s, const char *p, size_t n);
-
-static int each_list_line(rf_strset *s, const char *path, line_cb cb, rf_err *err)
-{
-    rf_input *in = NULL;
-    rf_buf b = RF_BUF_INIT;
-    int rc = rf_input_open(&in, path, err);
-    if (rc)
-        return rc;
-    rf_src *src;
-    const char *member;
-    while ((rc = rf_input_next(in, &src, &member, err)) == 1) {
-        rf_buf_reset(&b);
-        for (;;) {
-            rf_buf_grow(&b, 1 << 16);
-            ssize_t r = rf_src_read(src, b.p + b.len, b.cap - b.len - 1, err);
-            if (r < 0) {
-                rc = (int)r;
-                goto out;
-            }
-            if (r == 0)
-                break;
-            rf_buf_setlen(&b, b.len + (size_t)r);
-        }
-        size_t i = 0;
-        while (i < b.len) {
-            const char *nl = memchr(b.p + i, '\n', b.len - i);
-            size_t e = nl ? (size_t)(nl - b.p) : b.len;
-            const char *p = b.p + i;
-            size_t n = e - i;
-            i = e + 1;
-            while (n && (*p == ' ' || *p == '\t' || *p == '\r'))
-                p++, n--;
-            while (n && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r'))
-                n--;
-            if (n && *p != '#' && *p != '!')
-                cb(s, p, n);
-        }
-    }
-out:
-    rf_input_close(in);
-    rf_buf_release(&b);
-    return rc < 0 ? rc : 0;
-}
-
 static int domain_char(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
            c == '.' || c == '_';
 }
 
-static int add_domain(rf_strset *s, const char *p, size_t n)
+static void add_domain(void *set, const char *p, size_t n)
 {
+    rf_strset *s = set;
     /* A trailing " # comment". */
     for (size_t k = 1; k < n; k++)
         if (p[k] == '#' && (p[k - 1] == ' ' || p[k - 1] == '\t')) {
@@ -172,7 +128,7 @@ static int add_domain(rf_strset *s, const char *p, size_t n)
         while (k < n && p[k] != '^' && p[k] != '/' && p[k] != '$' && p[k] != '*')
             k++;
         if (k < n && p[k] == '*')
-            return 0; /* wildcards are not domains */
+            return; /* wildcards are not domains */
         n = k;
     } else {
         /* "0.0.0.0 example.com" (hosts file): the last field. */
@@ -186,22 +142,22 @@ static int add_domain(rf_strset *s, const char *p, size_t n)
     while (n && p[n - 1] == '.')
         n--;
     if (!n || n > 253)
-        return 0;
+        return;
     for (size_t i = 0; i < n; i++)
         if (!domain_char(p[i]))
-            return 0; /* an ad-block path rule or other non-domain line */
+            return; /* an ad-block path rule or other non-domain line */
     char buf[256];
     for (size_t i = 0; i < n; i++)
         buf[i] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] | 0x20 : p[i]);
-    return rf_strset_add(s, buf, n);
+    rf_strset_add(s, buf, n);
 }
 
-static int add_line(rf_strset *s, const char *p, size_t n)
+static void add_line(void *s, const char *p, size_t n)
 {
-    return rf_strset_add(s, p, n);
+    rf_strset_add(s, p, n);
 }
 
-static int add_urlword(rf_strset *s, const char *p, size_t n)
+static void add_urlword(void *s, const char *p, size_t n)
 {
     char buf[512];
     size_t k = 0;
@@ -212,22 +168,23 @@ static int add_urlword(rf_strset *s, const char *p, size_t n)
         else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
             buf[k++] = (char)c;
     }
-    return k ? rf_strset_add(s, buf, k) : 0;
+    if (k)
+        rf_strset_add(s, buf, k);
 }
 
 int rf_domains_load(rf_strset *s, const char *path, rf_err *err)
 {
-    return each_list_line(s, path, add_domain, err);
+    return rf_each_list_entry(path, "#!", add_domain, s, err);
 }
 
 int rf_lines_load(rf_strset *s, const char *path, rf_err *err)
 {
-    return each_list_line(s, path, add_line, err);
+    return rf_each_list_entry(path, "#", add_line, s, err);
 }
 
 int rf_urlwords_load(rf_strset *s, const char *path, rf_err *err)
 {
-    return each_list_line(s, path, add_urlword, err);
+    return rf_each_list_entry(path, "#", add_urlword, s, err);
 }
 
 /* ---- URLs ---- */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "filters/fasttext.h"
+#include "filters/lines.h"
 #include "stages/cli.h"
 #include "stages/io.h"
 #include "stages/json.h"
@@ -28,60 +29,6 @@
 #define LABEL_PREFIX_LEN 9
 
 /* ---- helpers shared by the subcommands ---- */
-
-/* Calls fn for every line of every member of path ('-' = stdin); has_nl
- * says whether the line ended with '\n' (fastText adds "</s>" only then). */
-typedef int (*line_fn)(void *ctx, const char *p, size_t n, int has_nl, const char *input,
-                       uint64_t line_no, rf_err *err);
-
-static int each_line(const char *path, line_fn fn, void *ctx, rf_err *err)
-{
-    rf_input *in = NULL;
-    rf_buf b = RF_BUF_INIT;
-    int rc = rf_input_open(&in, path, err);
-    if (rc)
-        return rc;
-    rf_src *src;
-    const char *name;
-    while ((rc = rf_input_next(in, &src, &name, err)) == 1) {
-        uint64_t line_no = 0;
-        size_t start = 0;
-        rf_buf_reset(&b);
-        for (;;) {
-            rf_buf_grow(&b, 1 << 16);
-            ssize_t r = rf_src_read(src, b.p + b.len, b.cap - b.len - 1, err);
-            if (r < 0) {
-                rc = (int)r;
-                goto out;
-            }
-            if (r == 0)
-                break;
-            size_t scan = b.len;
-            rf_buf_setlen(&b, b.len + (size_t)r);
-            for (;;) {
-                char *nl = memchr(b.p + scan, '\n', b.len - scan);
-                if (!nl)
-                    break;
-                size_t e = (size_t)(nl - b.p);
-                if ((rc = fn(ctx, b.p + start, e - start, 1, name, ++line_no, err)))
-                    goto out;
-                start = scan = e + 1;
-            }
-            /* Keep the unfinished line at the front of the buffer. */
-            if (start) {
-                memmove(b.p, b.p + start, b.len - start);
-                rf_buf_setlen(&b, b.len - start);
-                start = 0;
-            }
-        }
-        if (b.len > start && (rc = fn(ctx, b.p + start, b.len - start, 0, name, ++line_no, err)))
-            goto out;
-    }
-out:
-    rf_input_close(in);
-    rf_buf_release(&b);
-    return rc < 0 ? rc : 0;
-}
 
 /* A JSON value as a label token: "__label__" + the string (whitespace turned
  * into '_', since fastText's labels are single tokens) or the raw number /
@@ -129,6 +76,65 @@ static const rf_optspec common_sub_opts[] = {
     RF_OPTSPEC_END,
 };
 
+/* Parses a subcommand's options (its table plus the common ones) and
+ * answers --help / --version. Returns 1 when it has answered them, 0 to go
+ * on, or an error. */
+static int sub_start(int argc, char **argv, const char *prog, const char *sub,
+                     const char *synopsis, const char *text, const rf_optspec *specs, rf_opts **o,
+                     char ***pos, size_t *npos, rf_err *err)
+{
+    const rf_optspec *tables[2] = {common_sub_opts, specs};
+    *o = rf_opts_new(tables, 2);
+    int rc = rf_opts_parse_argv(*o, argc, argv, pos, npos, err);
+    if (rc)
+        return rc;
+    if (rf_opt_flag(*o, "help")) {
+        print_sub_help(prog, sub, synopsis, text, specs);
+        return 1;
+    }
+    if (rf_opt_flag(*o, "version")) {
+        printf("%s %s\n", prog, REFINE_VERSION);
+        return 1;
+    }
+    return 0;
+}
+
+/* JSONL input of the test and train subcommands: one document per line;
+ * malformed lines are counted and the first ten reported. */
+typedef struct doc_in {
+    rf_docfmt fmt;
+    rf_arena arena;
+    uint64_t bad;
+    int verbose;
+    const char *prog;
+} doc_in;
+
+static void doc_in_init(doc_in *r, const rf_opts *o, const char *prog)
+{
+    r->fmt.text_field = rf_opt_str(o, "text-field");
+    r->fmt.id_field = "id";
+    r->fmt.utf8 = RF_UTF8_REPAIR;
+    rf_arena_init(&r->arena, 1 << 20);
+    r->bad = 0;
+    r->verbose = !rf_opt_flag(o, "quiet");
+    r->prog = prog;
+}
+
+/* 0 with d parsed (valid until the next call), -1 for a malformed line. */
+static int doc_in_parse(doc_in *r, rf_doc *d, const char *p, size_t n, const char *input,
+                        uint64_t line_no)
+{
+    rf_arena_reset(&r->arena);
+    rf_parse_error pe;
+    if (!rf_doc_parse(d, p, n, &r->fmt, &r->arena, &pe))
+        return 0;
+    if (r->verbose && r->bad < 10)
+        fprintf(stderr, "%s: warning: %s:%llu: %s: %s\n", r->prog, input,
+                (unsigned long long)line_no, pe.reason, pe.detail ? pe.detail : "");
+    r->bad++;
+    return -1;
+}
+
 /* ---- the stage: annotate and filter ---- */
 
 typedef struct qmodel {
@@ -144,6 +150,8 @@ typedef struct qstate {
     qmodel *models;
     size_t n;
     int k;
+    float threshold; /* predict */
+    int prob;        /* predict: print probabilities */
 } qstate;
 
 typedef struct qtls {
@@ -322,7 +330,7 @@ static int quality_thread_init(rf_stage *st, void **tls, rf_err *err)
 
 static void quality_thread_release(rf_stage *st, void *tls)
 {
-    qstate *s = st->state;
+    const qstate *s = st->state;
     qtls *t = tls;
     if (!t)
         return;
@@ -394,29 +402,19 @@ static int quality_process(rf_stage *st, rf_work *w, rf_doc *d, rf_err *err)
     return 0;
 }
 
-const rf_stage_desc rf_stage_quality;
+extern const rf_stage_desc rf_stage_quality;
 
 /* ---- predict ---- */
 
-typedef struct pstate {
-    rf_ft_model *m;
-    int k;
-    float threshold;
-    int prob;
-} pstate;
-
-typedef struct ptls {
-    rf_ft_scratch *s;
-    rf_ft_pred *pred;
-    rf_buf line;
-} ptls;
-
+/* The predict subcommand is the quality stage with one model and a writer
+ * that prints fastText's prediction line instead of the document. */
 static const rf_optspec predict_opts[] = {
     {"model", 'm', RF_OPT_STR, NULL, "PATH", "fastText model (.bin or .ftz)", NULL},
     {"top-k", 'k', RF_OPT_INT, "1", "K", "labels per line, -1 = all", NULL},
     {"threshold", 0, RF_OPT_FLOAT, "0", "P", "leave out labels with a lower probability", NULL},
     {"plain", 0, RF_OPT_FLAG, "false", NULL,
-     "inputs are plain text lines (read byte for byte as fastText reads them) instead of JSONL",
+     "inputs are plain text lines (read byte for byte as fastText reads them, one thread) "
+     "instead of JSONL",
      NULL},
     {"prob", 0, RF_OPT_FLAG, "true", NULL,
      "print probabilities (fasttext predict-prob); --no-prob prints labels only (fasttext "
@@ -433,65 +431,37 @@ static int predict_init(rf_stage *st, const rf_opts *o, rf_err *err)
     int64_t k = rf_opt_int(o, "top-k");
     if (k == 0 || k < -1 || k > INT32_MAX)
         return rf_errf(err, RF_EUSAGE, "-k must be -1 or at least 1");
-    pstate *s = rf_xcalloc(1, sizeof *s);
+    qstate *s = rf_xcalloc(1, sizeof *s);
+    st->state = s;
     s->k = (int)k;
     s->threshold = (float)rf_opt_float(o, "threshold");
     s->prob = rf_opt_flag(o, "prob");
-    int rc = rf_ft_load(&s->m, path, err);
-    if (rc) {
-        free(s);
-        return rc;
-    }
-    st->state = s;
-    return 0;
-}
-
-static void predict_release(rf_stage *st)
-{
-    pstate *s = st->state;
-    if (s)
-        rf_ft_free(s->m);
-    free(s);
-}
-
-static int predict_thread_init(rf_stage *st, void **tls, rf_err *err)
-{
-    (void)err;
-    pstate *s = st->state;
-    ptls *t = rf_xcalloc(1, sizeof *t);
-    t->s = rf_ft_scratch_new(s->m);
-    t->pred = rf_xmalloc((size_t)rf_ft_nlabels(s->m) * sizeof *t->pred);
-    *tls = t;
-    return 0;
-}
-
-static void predict_thread_release(rf_stage *st, void *tls)
-{
-    (void)st;
-    ptls *t = tls;
-    rf_ft_scratch_free(t->s);
-    free(t->pred);
-    rf_buf_release(&t->line);
-    free(t);
+    s->models = rf_xcalloc(1, sizeof *s->models);
+    s->n = 1;
+    int rc = rf_ft_load(&s->models[0].m, path, err);
+    if (rc)
+        quality_release(st);
+    return rc;
 }
 
 static int predict_process(rf_stage *st, rf_work *w, rf_doc *d, rf_err *err)
 {
     (void)err;
-    pstate *s = st->state;
-    ptls *t = w->tls;
+    qstate *s = st->state;
+    qtls *t = w->tls;
     size_t n;
     const char *text = rf_doc_text(d, &n);
-    int np = rf_ft_predict(s->m, t->s, text, n, s->k, s->threshold, t->pred);
+    const rf_ft_model *m = s->models[0].m;
+    int np = rf_ft_predict(m, t->s[0], text, n, s->k, s->threshold, t->pred);
     if (np == 0)
         rf_stats_count(w->stats, "no_features", 1);
-    rf_buf_reset(&t->line);
-    rf_ft_format_line(s->m, t->pred, np, s->prob, &t->line);
-    rf_buf *copy = rf_arena_alloc(w->arena, sizeof *copy);
-    copy->p = rf_arena_memdup(w->arena, t->line.p, t->line.len);
-    copy->len = t->line.len;
-    copy->cap = 0;
-    d->payload = copy;
+    rf_buf_reset(&t->buf);
+    rf_ft_format_line(m, t->pred, np, s->prob, &t->buf);
+    rf_buf *line = rf_arena_alloc(w->arena, sizeof *line);
+    line->p = rf_arena_memdup(w->arena, t->buf.p, t->buf.len);
+    line->len = t->buf.len;
+    line->cap = 0;
+    d->payload = line;
     return 0;
 }
 
@@ -503,66 +473,46 @@ static void predict_write(rf_stage *st, rf_doc *d, rf_buf *out)
 }
 
 static const rf_stage_desc predict_desc = {
-    .name = "quality",
-    .summary = "fastText predict-prob over documents.",
+    .name = "quality predict",
+    .summary = "Print `fasttext predict-prob` lines: one per JSONL document, or per text line "
+               "with --plain.",
+    .usage = "Prints \"__label__a P __label__b P ...\" exactly as `fasttext predict-prob MODEL\n"
+             "FILE K [THRESHOLD]` prints it (no probabilities with --no-prob). A document is\n"
+             "one fastText line: its newlines are spaces. Malformed JSON lines are reported\n"
+             "and counted, not printed; --plain reads every line as fastText does instead.",
     .opts = predict_opts,
     .init = predict_init,
-    .release = predict_release,
-    .thread_init = predict_thread_init,
-    .thread_release = predict_thread_release,
+    .release = quality_release,
+    .thread_init = quality_thread_init,
+    .thread_release = quality_thread_release,
     .process = predict_process,
     .write = predict_write,
 };
 
 /* --plain: every line as fastText reads it, one thread. */
 typedef struct plain_ctx {
-    pstate *s;
-    ptls *t;
+    const qstate *s;
+    qtls *t;
     rf_out *out;
-    rf_buf buf;
 } plain_ctx;
 
 static int plain_line(void *ctx, const char *p, size_t n, int has_nl, const char *input,
                       uint64_t line_no, rf_err *err)
 {
-    (void)input;
-    (void)line_no;
+    (void)input, (void)line_no;
     plain_ctx *c = ctx;
-    int np = rf_ft_predict_line(c->s->m, c->t->s, p, n, has_nl, c->s->k, c->s->threshold,
+    const rf_ft_model *m = c->s->models[0].m;
+    int np = rf_ft_predict_line(m, c->t->s[0], p, n, has_nl, c->s->k, c->s->threshold,
                                 c->t->pred);
-    rf_ft_format_line(c->s->m, c->t->pred, np, c->s->prob, &c->buf);
-    if (c->buf.len >= (1 << 16)) {
-        int rc = rf_out_write(c->out, c->buf.p, c->buf.len, err);
-        rf_buf_reset(&c->buf);
-        return rc;
-    }
-    return 0;
-}
-
-static int predict_plain(rf_stage *st, const rf_run_config *cfg, rf_err *err)
-{
-    plain_ctx c;
-    memset(&c, 0, sizeof c);
-    c.s = st->state;
-    void *tls;
-    predict_thread_init(st, &tls, err);
-    c.t = tls;
-    rf_outopts oo = cfg->outopts;
-    int rc = rf_out_open(&c.out, cfg->output, &oo, err);
-    for (size_t i = 0; i < cfg->ninputs && !rc; i++)
-        rc = each_line(cfg->inputs[i], plain_line, &c, err);
-    if (!rc && c.buf.len)
-        rc = rf_out_write(c.out, c.buf.p, c.buf.len, err);
-    if (!rc)
-        rc = rf_out_commit(c.out, err);
-    else
-        rf_out_abort(c.out);
-    predict_thread_release(st, tls);
-    rf_buf_release(&c.buf);
+    rf_ft_format_line(m, c->t->pred, np, c->s->prob, &c->t->buf);
+    if (c->t->buf.len < (1 << 16))
+        return 0;
+    int rc = rf_out_write(c->out, c->t->buf.p, c->t->buf.len, err);
+    rf_buf_reset(&c->t->buf);
     return rc;
 }
 
-static int predict_main(int argc, char **argv, const char *prog)
+static int predict_plain(int argc, char **argv, const char *prog)
 {
     rf_err err = {0, ""};
     const rf_optspec *tables[2] = {rf_runner_optspecs, predict_opts};
@@ -570,59 +520,56 @@ static int predict_main(int argc, char **argv, const char *prog)
     char **pos = NULL;
     size_t npos = 0;
     rf_stage st;
-    int stage_ok = 0, rc;
-    if ((rc = rf_opts_parse_argv(o, argc, argv, &pos, &npos, &err)))
-        goto out;
-    if (rf_opt_flag(o, "help")) {
-        printf("Usage: %s predict --model PATH [-k K] [--plain] [OPTIONS] [INPUT...]\n"
-               "Prints one line per document (JSONL input; its text field) or per line\n"
-               "(--plain), exactly as `fasttext predict-prob MODEL FILE K [THRESHOLD]` prints\n"
-               "it: \"__label__a P __label__b P ...\". A document is one fastText line: its\n"
-               "newlines are spaces. Malformed JSON lines are reported, not printed.\n\n"
-               "predict options:\n",
-               prog);
-        char tmp[16384];
-        rf_opts_help(predict_opts, tmp, sizeof tmp, NULL);
-        fputs(tmp, stdout);
-        printf("\nCommon options:\n");
-        rf_opts_help(rf_runner_optspecs, tmp, sizeof tmp, NULL);
-        fputs(tmp, stdout);
-        goto out;
-    }
-    if (rf_opt_flag(o, "version")) {
-        printf("%s %s\n", prog, REFINE_VERSION);
-        goto out;
-    }
+    int stage_ok = 0;
+    void *tls = NULL;
+    plain_ctx c = {NULL, NULL, NULL};
     rf_run_config cfg;
-    if ((rc = rf_cli_run_config(o, prog, pos, npos, &cfg, &err)))
-        goto out;
-    if ((rc = rf_stage_init(&st, &predict_desc, o, &err)))
+    int rc = rf_opts_parse_argv(o, argc, argv, &pos, &npos, &err);
+    if (!rc)
+        rc = rf_cli_run_config(o, prog, pos, npos, &cfg, &err);
+    if (!rc)
+        rc = rf_stage_init(&st, &predict_desc, o, &err);
+    if (rc)
         goto out;
     stage_ok = 1;
     rf_io_install_signal_cleanup();
-    if (rf_opt_flag(o, "plain")) {
-        rc = predict_plain(&st, &cfg, &err);
-    } else {
-        rf_run_result res;
-        rc = rf_run(&st, 1, &cfg, &res, &err);
-        if (!rc && rf_opt_str(o, "stats")) {
-            rf_buf sj = RF_BUF_INIT;
-            rf_buf_addc(&sj, '{');
-            rf_stats_json_members(&st.stats, &sj);
-            rf_cli_run_json_members(&sj, &res, cfg.threads);
-            rf_buf_adds(&sj, "}\n");
-            rc = rf_cli_write_json(rf_opt_str(o, "stats"), sj.p, sj.len, &err);
-            rf_buf_release(&sj);
-        }
-    }
+    quality_thread_init(&st, &tls, &err);
+    c.s = st.state;
+    c.t = tls;
+    if ((rc = rf_out_open(&c.out, cfg.output, &cfg.outopts, &err)))
+        goto out;
+    for (size_t i = 0; i < cfg.ninputs && !rc; i++)
+        rc = rf_each_line(cfg.inputs[i], plain_line, &c, &err);
+    if (!rc && c.t->buf.len)
+        rc = rf_out_write(c.out, c.t->buf.p, c.t->buf.len, &err);
+    if (!rc)
+        rc = rf_out_commit(c.out, &err);
+    else
+        rf_out_abort(c.out);
 out:
     if (rc)
         rf_cli_error(prog, &err);
+    if (tls)
+        quality_thread_release(&st, tls);
     if (stage_ok)
         rf_stage_release(&st);
     free(pos);
     rf_opts_free(o);
     return rf_exit_code(rc);
+}
+
+/* JSONL documents go through the shared runner (threads, compressed input,
+ * --stats, --rejects); --plain text lines through predict_plain. */
+static int predict_main(int argc, char **argv, const char *prog)
+{
+    int plain = 0;
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") ||
+            !strcmp(argv[i], "--version") || !strcmp(argv[i], "-V"))
+            return rf_cli_main(&predict_desc, argc, argv);
+        plain |= !strcmp(argv[i], "--plain");
+    }
+    return plain ? predict_plain(argc, argv, prog) : rf_cli_main(&predict_desc, argc, argv);
 }
 
 /* ---- test ---- */
@@ -645,14 +592,11 @@ typedef struct test_ctx {
     int k;
     float threshold;
     int plain;
-    rf_docfmt fmt;
+    doc_in in;
     const char *label_field;
-    rf_arena arena;
     rf_buf lab;
     int32_t *gold;
-    uint64_t n, gold_total, predicted, correct, bad, no_label;
-    int verbose;
-    const char *prog;
+    uint64_t n, gold_total, predicted, correct, no_label;
 } test_ctx;
 
 static void test_count(test_ctx *c, const int32_t *gold, int ng, int np)
@@ -682,16 +626,9 @@ static int test_line(void *ctx, const char *p, size_t n, int has_nl, const char 
             test_count(c, c->gold, ng, np);
         return 0;
     }
-    rf_arena_reset(&c->arena);
     rf_doc d;
-    rf_parse_error pe;
-    if (rf_doc_parse(&d, p, n, &c->fmt, &c->arena, &pe)) {
-        if (c->verbose && c->bad < 10)
-            fprintf(stderr, "%s: warning: %s:%llu: %s: %s\n", c->prog, input,
-                    (unsigned long long)line_no, pe.reason, pe.detail ? pe.detail : "");
-        c->bad++;
+    if (doc_in_parse(&c->in, &d, p, n, input, line_no))
         return 0;
-    }
     size_t vn;
     int type;
     const char *v = rf_doc_field(&d, c->label_field, &vn, &type);
@@ -713,28 +650,20 @@ static int test_line(void *ctx, const char *p, size_t n, int has_nl, const char 
 static int test_main(int argc, char **argv, const char *prog)
 {
     rf_err err = {0, ""};
-    const rf_optspec *tables[2] = {common_sub_opts, test_opts};
-    rf_opts *o = rf_opts_new(tables, 2);
+    rf_opts *o = NULL;
     char **pos = NULL;
     size_t npos = 0;
     test_ctx c;
     memset(&c, 0, sizeof c);
-    rf_arena_init(&c.arena, 1 << 20);
-    int rc;
-    if ((rc = rf_opts_parse_argv(o, argc, argv, &pos, &npos, &err)))
-        goto out;
-    if (rf_opt_flag(o, "help")) {
-        print_sub_help(prog, "test", "--model PATH [-k K] [--plain | --label-field F] [INPUT...]",
+    int rc = sub_start(argc, argv, prog, "test",
+                       "--model PATH [-k K] [--plain | --label-field F] [INPUT...]",
                        "Evaluates a model on labelled examples and prints fastText's `test`\n"
                        "summary: N (examples with a known label), P@K and R@K. With one label\n"
                        "per example, P@1 is the accuracy.",
-                       test_opts);
+                       test_opts, &o, &pos, &npos, &err);
+    doc_in_init(&c.in, o, prog);
+    if (rc)
         goto out;
-    }
-    if (rf_opt_flag(o, "version")) {
-        printf("%s %s\n", prog, REFINE_VERSION);
-        goto out;
-    }
     const char *path = rf_opt_str(o, "model");
     if (!path) {
         rc = rf_errf(&err, RF_EUSAGE, "--model is required");
@@ -753,41 +682,32 @@ static int test_main(int argc, char **argv, const char *prog)
     c.k = (int)k;
     c.threshold = (float)rf_opt_float(o, "threshold");
     c.plain = rf_opt_flag(o, "plain");
-    c.fmt.text_field = rf_opt_str(o, "text-field");
-    c.fmt.id_field = "id";
-    c.fmt.utf8 = RF_UTF8_REPAIR;
     c.label_field = rf_opt_str(o, "label-field");
-    c.verbose = !rf_opt_flag(o, "quiet");
-    c.prog = prog;
-    if (npos == 0) {
-        static char dash[] = "-";
-        static char *stdin_only[] = {dash};
-        pos = realloc(pos, sizeof *pos);
-        pos[0] = stdin_only[0];
-        npos = 1;
-    }
+    static char dash[] = "-";
+    if (npos == 0) /* pos has room for argc + 1 entries */
+        pos[npos++] = dash;
     for (size_t i = 0; i < npos && !rc; i++)
-        rc = each_line(pos[i], test_line, &c, &err);
+        rc = rf_each_line(pos[i], test_line, &c, &err);
     if (rc)
         goto out;
     printf("N\t%llu\n", (unsigned long long)c.n);
     printf("P@%d\t%.3g\n", c.k, c.predicted ? (double)c.correct / (double)c.predicted : NAN);
     printf("R@%d\t%.3g\n", c.k, c.gold_total ? (double)c.correct / (double)c.gold_total : NAN);
-    if (c.verbose && (c.bad || c.no_label))
+    if (c.in.verbose && (c.in.bad || c.no_label))
         fprintf(stderr, "%s: %llu malformed lines, %llu without a label the model knows\n", prog,
-                (unsigned long long)c.bad, (unsigned long long)c.no_label);
+                (unsigned long long)c.in.bad, (unsigned long long)c.no_label);
 out:
-    if (rc)
+    if (rc < 0)
         rf_cli_error(prog, &err);
     rf_ft_scratch_free(c.s);
     rf_ft_free(c.m);
     free(c.pred);
     free(c.gold);
-    rf_arena_release(&c.arena);
+    rf_arena_release(&c.in.arena);
     rf_buf_release(&c.lab);
     free(pos);
     rf_opts_free(o);
-    return rf_exit_code(rc);
+    return rf_exit_code(rc < 0 ? rc : 0);
 }
 
 /* ---- train ---- */
@@ -827,36 +747,25 @@ static const rf_optspec train_opts[] = {
 typedef struct train_ctx {
     rf_ft_corpus *c;
     int plain;
-    rf_docfmt fmt;
+    doc_in in;
     const char *label_field;
     const char *fixed_label; /* --positive / --negative files */
-    rf_arena arena;
     rf_buf lab;
-    uint64_t bad, no_label;
-    int verbose;
-    const char *prog;
+    uint64_t no_label;
 } train_ctx;
 
 static int train_line(void *ctx, const char *p, size_t n, int has_nl, const char *input,
                       uint64_t line_no, rf_err *err)
 {
-    (void)err;
-    (void)has_nl;
+    (void)err, (void)has_nl;
     train_ctx *c = ctx;
     if (c->plain) {
         rf_ft_corpus_add(c->c, p, n);
         return 0;
     }
-    rf_arena_reset(&c->arena);
     rf_doc d;
-    rf_parse_error pe;
-    if (rf_doc_parse(&d, p, n, &c->fmt, &c->arena, &pe)) {
-        if (c->verbose && c->bad < 10)
-            fprintf(stderr, "%s: warning: %s:%llu: %s: %s\n", c->prog, input,
-                    (unsigned long long)line_no, pe.reason, pe.detail ? pe.detail : "");
-        c->bad++;
+    if (doc_in_parse(&c->in, &d, p, n, input, line_no))
         return 0;
-    }
     if (c->fixed_label) {
         rf_buf_reset(&c->lab);
         rf_buf_adds(&c->lab, c->fixed_label);
@@ -891,33 +800,24 @@ static char *label_with_prefix(const char *l)
 static int train_main(int argc, char **argv, const char *prog)
 {
     rf_err err = {0, ""};
-    const rf_optspec *tables[2] = {common_sub_opts, train_opts};
-    rf_opts *o = rf_opts_new(tables, 2);
+    rf_opts *o = NULL;
     char **pos = NULL;
     size_t npos = 0;
     rf_ft_model *m = NULL;
     char *poslab = NULL, *neglab = NULL;
     train_ctx c;
     memset(&c, 0, sizeof c);
-    rf_arena_init(&c.arena, 1 << 20);
     c.c = rf_ft_corpus_new();
-    int rc;
-    if ((rc = rf_opts_parse_argv(o, argc, argv, &pos, &npos, &err)))
+    int rc = sub_start(
+        argc, argv, prog, "train", "-o MODEL.bin [OPTIONS] [INPUT...]",
+        "Trains a supervised fastText classifier and writes it in fastText's .bin format\n"
+        "(it loads in the fasttext command line and in refine-quality). Training data:\n"
+        "JSONL INPUTs with a --label-field, --positive/--negative JSONL files, or\n"
+        "fastText lines with --plain. The defaults are those of `fasttext supervised`.",
+        train_opts, &o, &pos, &npos, &err);
+    doc_in_init(&c.in, o, prog);
+    if (rc)
         goto out;
-    if (rf_opt_flag(o, "help")) {
-        print_sub_help(
-            prog, "train", "-o MODEL.bin [OPTIONS] [INPUT...]",
-            "Trains a supervised fastText classifier and writes it in fastText's .bin format\n"
-            "(it loads in the fasttext command line and in refine-quality). Training data:\n"
-            "JSONL INPUTs with a --label-field, --positive/--negative JSONL files, or\n"
-            "fastText lines with --plain. The defaults are those of `fasttext supervised`.",
-            train_opts);
-        goto out;
-    }
-    if (rf_opt_flag(o, "version")) {
-        printf("%s %s\n", prog, REFINE_VERSION);
-        goto out;
-    }
     const char *outpath = rf_opt_str(o, "output");
     if (!outpath || !strcmp(outpath, "-")) {
         rc = rf_errf(&err, RF_EUSAGE, "-o MODEL.bin is required (a file, not stdout)");
@@ -970,14 +870,9 @@ static int train_main(int argc, char **argv, const char *prog)
                  (!strcmp(prg, "always") || (!strcmp(prg, "auto") && isatty(STDERR_FILENO)));
 
     c.plain = rf_opt_flag(o, "plain");
-    c.fmt.text_field = rf_opt_str(o, "text-field");
-    c.fmt.id_field = "id";
-    c.fmt.utf8 = RF_UTF8_REPAIR;
     c.label_field = rf_opt_str(o, "label-field");
-    c.verbose = !rf_opt_flag(o, "quiet");
-    c.prog = prog;
     for (size_t i = 0; i < npos && !rc; i++)
-        rc = each_line(pos[i], train_line, &c, &err);
+        rc = rf_each_line(pos[i], train_line, &c, &err);
     const char *const *files;
     size_t nf = rf_opt_list(o, "positive", &files);
     poslab = label_with_prefix(rf_opt_str(o, "positive-label"));
@@ -986,11 +881,11 @@ static int train_main(int argc, char **argv, const char *prog)
     c.plain = 0;
     c.fixed_label = poslab;
     for (size_t i = 0; i < nf && !rc; i++)
-        rc = each_line(files[i], train_line, &c, &err);
+        rc = rf_each_line(files[i], train_line, &c, &err);
     nf = rf_opt_list(o, "negative", &files);
     c.fixed_label = neglab;
     for (size_t i = 0; i < nf && !rc; i++)
-        rc = each_line(files[i], train_line, &c, &err);
+        rc = rf_each_line(files[i], train_line, &c, &err);
     c.plain = was_plain;
     if (rc)
         goto out;
@@ -1002,25 +897,25 @@ static int train_main(int argc, char **argv, const char *prog)
         goto out;
     if ((rc = rf_ft_save(m, outpath, &err)))
         goto out;
-    if (c.verbose) {
+    if (c.in.verbose) {
         fprintf(stderr, "%s: %zu lines, %d words, %d labels -> %s\n", prog,
                 rf_ft_corpus_lines(c.c), rf_ft_nwords(m), rf_ft_nlabels(m), outpath);
-        if (c.bad || c.no_label)
+        if (c.in.bad || c.no_label)
             fprintf(stderr, "%s: skipped %llu malformed lines and %llu documents without a label\n",
-                    prog, (unsigned long long)c.bad, (unsigned long long)c.no_label);
+                    prog, (unsigned long long)c.in.bad, (unsigned long long)c.no_label);
     }
 out:
-    if (rc)
+    if (rc < 0)
         rf_cli_error(prog, &err);
     rf_ft_free(m);
     rf_ft_corpus_free(c.c);
-    rf_arena_release(&c.arena);
+    rf_arena_release(&c.in.arena);
     rf_buf_release(&c.lab);
     free(poslab);
     free(neglab);
     free(pos);
     rf_opts_free(o);
-    return rf_exit_code(rc);
+    return rf_exit_code(rc < 0 ? rc : 0);
 }
 
 /* ---- info ---- */
@@ -1033,23 +928,15 @@ static const rf_optspec info_opts[] = {
 static int info_main(int argc, char **argv, const char *prog)
 {
     rf_err err = {0, ""};
-    const rf_optspec *tables[2] = {common_sub_opts, info_opts};
-    rf_opts *o = rf_opts_new(tables, 2);
+    rf_opts *o = NULL;
     char **pos = NULL;
     size_t npos = 0;
     rf_ft_model *m = NULL;
-    int rc;
-    if ((rc = rf_opts_parse_argv(o, argc, argv, &pos, &npos, &err)))
+    int rc = sub_start(argc, argv, prog, "info", "--model PATH",
+                       "Prints a model's arguments, dictionary sizes and labels.", info_opts, &o,
+                       &pos, &npos, &err);
+    if (rc)
         goto out;
-    if (rf_opt_flag(o, "help")) {
-        print_sub_help(prog, "info", "--model PATH",
-                       "Prints a model's arguments, dictionary sizes and labels.", info_opts);
-        goto out;
-    }
-    if (rf_opt_flag(o, "version")) {
-        printf("%s %s\n", prog, REFINE_VERSION);
-        goto out;
-    }
     const char *path = rf_opt_str(o, "model");
     if (!path && npos)
         path = pos[0];
@@ -1071,12 +958,12 @@ static int info_main(int argc, char **argv, const char *prog)
         printf("label\t%.*s\n", (int)len, l);
     }
 out:
-    if (rc)
+    if (rc < 0)
         rf_cli_error(prog, &err);
     rf_ft_free(m);
     free(pos);
     rf_opts_free(o);
-    return rf_exit_code(rc);
+    return rf_exit_code(rc < 0 ? rc : 0);
 }
 
 /* ---- main ---- */
