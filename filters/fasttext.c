@@ -74,8 +74,8 @@ typedef struct rd {
 static int rd_fail(rd *r, const char *what, size_t need)
 {
     return rf_errf(r->err, RF_EFORMAT,
-                   "%s: truncated model: %s needs %zu bytes at offset %zu, %zu left", r->name,
-                   what, need, r->off, r->n - r->off);
+                   "%s: truncated model: reading %s at offset %zu needs %zu bytes, %zu left",
+                   r->name, what, r->off, need, r->n - r->off);
 }
 
 static int rd_bytes(rd *r, void *dst, size_t k, const char *what)
