@@ -2,6 +2,6 @@
 # (every reject reason, the toxicity classifier against fastText's own
 # outputs, Aho-Corasick and PCRE2 agreeing on real corpora, C4's bad-words
 # rule as a reference for the English list).
-refine_unit_test(test_harm SOURCES harm/test_harm.c LIBS refine_harm)
+refine_unit_test(test_harm SOURCES harm/test_harm.c LIBS refine_harm LABELS harm)
 refine_cli_test(harm_stage SCRIPT harm/harm.sh LABELS harm)
 refine_cli_test(harm_reference SCRIPT harm/reference.sh LABELS harm)

@@ -1,7 +1,7 @@
 # Stage 4 (refine-quality, the fastText library): unit tests, parity with
 # stored fastText outputs and with the Debian fasttext binary, training,
 # the stage's CLI behaviour, and the model-reader fuzz corpus replay.
-refine_unit_test(test_fasttext SOURCES quality/test_fasttext.c LIBS refine_fasttext)
+refine_unit_test(test_fasttext SOURCES quality/test_fasttext.c LIBS refine_fasttext LABELS quality)
 refine_cli_test(quality_parity_stored SCRIPT quality/parity_stored.sh LABELS quality)
 refine_cli_test(quality_parity_fasttext SCRIPT quality/parity_fasttext.sh LABELS quality)
 refine_cli_test(quality_train SCRIPT quality/train.sh LABELS quality)
