@@ -11,15 +11,18 @@
  * The PCRE2 engine compiles the same entries into one alternation per
  * hardness and boundary kind, with look-behind/look-ahead for the
  * boundaries, JIT-compiled; hard entries come first, longer before shorter,
- * so that at one position a hard entry wins. It finds the same documents
- * with a hard hit (a regex tries every start position) but, matching
- * without overlaps, may count fewer soft hits. It exists to measure the two
- * (bench/harm.sh); the stage uses Aho–Corasick by default. */
+ * so that at one position a hard entry wins, and every match is followed by
+ * a search from the next character. It therefore finds a hard hit exactly
+ * when the automaton does (tests/harm/fuzz_harm.c checks this) but counts
+ * one soft hit per start position where the automaton counts every entry
+ * that matches there. It exists to measure the two (bench/harm.sh); the
+ * stage uses Aho–Corasick by default. */
 #define _POSIX_C_SOURCE 200809L
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "filters/harm_match.h"
 
 #include <pcre2.h>
+#include <utf8proc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,19 +146,24 @@ static void normalize(int mode, const char *p, size_t n, rf_buf *out)
         rf_text_normalize(p, n, RF_NORM_NFKC | RF_NORM_CASEFOLD | RF_NORM_COLLAPSE_SPACE, out);
 }
 
-/* A character that continues a word: letters, digits and marks of any
- * script; spaces, punctuation, symbols and controls separate words. */
+/* A character that continues a word: a letter, mark or number (Unicode
+ * categories L*, M*, N*, as PCRE2's \p{L}\p{N}\p{M}, so that both engines
+ * draw the same boundaries); spaces, punctuation, symbols, controls and
+ * unassigned code points separate words. */
 static int is_word_cp(uint32_t cp)
 {
-    switch (rf_script_of(cp)) {
-    case RF_SCRIPT_SPACE:
-    case RF_SCRIPT_PUNCT:
-    case RF_SCRIPT_SYMBOL:
-        return 0;
-    case RF_SCRIPT_OTHER:
-        return cp >= 0xA0;
-    default:
+    if (cp < 0x80)
+        return (cp | 0x20) - 'a' < 26 || cp - '0' < 10;
+    if ((cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0x4E00 && cp <= 0x9FFF))
+        return 1; /* Hangul syllables, CJK ideographs: the common case */
+    switch (utf8proc_category((utf8proc_int32_t)cp)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME: case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
         return 1;
+    default:
+        return 0;
     }
 }
 
@@ -584,7 +592,12 @@ static void scan_pcre2(const rf_wl *w, rf_wl_scratch *s, const char *p, size_t n
                 return;
             break;
         }
-        off = e > a ? e : e + 1;
+        /* Go on from the next character, not from the match's end: an entry
+         * overlapping this match (a hard word inside a soft phrase) must be
+         * found too, as the automaton finds it. */
+        off = a + 1;
+        while (off < n && ((unsigned char)p[off] & 0xC0) == 0x80)
+            off++;
     }
 }
 
