@@ -410,6 +410,7 @@ static int build_tree(rf_ft_model *m, rf_err *err)
 
 int ft_model_finish(rf_ft_model *m, rf_err *err)
 {
+    m->bucket_inv = m->args.bucket > 0 ? 1.0 / (double)m->args.bucket : 0.0;
     m->wmask = pow2_at_least((uint64_t)m->size * 2) - 1;
     m->wtab = rf_xcalloc((size_t)m->wmask + 1, sizeof *m->wtab);
     for (int32_t i = 0; i < m->size; i++) {
@@ -675,7 +676,6 @@ static void char_ngrams(const rf_ft_model *m, ft_linebuf *lb, const char *w, siz
     memcpy(s + 1, w, n);
     s[L - 1] = '>';
     const size_t minn = (size_t)m->args.minn, maxn = (size_t)m->args.maxn;
-    const uint32_t bucket = (uint32_t)m->args.bucket;
     for (size_t i = 0; i < L; i++) {
         if ((s[i] & 0xC0) == 0x80)
             continue;
@@ -686,7 +686,7 @@ static void char_ngrams(const rf_ft_model *m, ft_linebuf *lb, const char *w, siz
             while (j < L && (s[j] & 0xC0) == 0x80)
                 h = (h ^ (uint32_t)(int32_t)(int8_t)s[j++]) * 16777619u;
             if (k >= minn && !(k == 1 && (i == 0 || j == L)))
-                push_hash(m, feat, (int32_t)(h % bucket));
+                push_hash(m, feat, (int32_t)ft_mod_bucket(m, h));
         }
     }
 }

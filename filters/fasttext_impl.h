@@ -76,6 +76,7 @@ struct rf_ft_model {
      * computed per token). */
     int32_t *sub;
     size_t *sub_off;
+    double bucket_inv; /* 1 / bucket, for ft_mod_bucket */
     float t_sigmoid[FT_SIGMOID_TABLE + 1];
     float t_log[FT_LOG_TABLE + 1];
 };
@@ -94,6 +95,21 @@ static inline void ft_ivec_push(ft_ivec *a, int32_t x)
     if (a->n == a->cap)
         ft_ivec_grow(a);
     a->v[a->n++] = x;
+}
+
+/* h % bucket without a division (char n-grams are hashed by the hundred
+ * million): the double-precision quotient is off by at most one, which
+ * the correction fixes, so the result is exact. bucket > 0. */
+static inline uint32_t ft_mod_bucket(const rf_ft_model *m, uint32_t h)
+{
+    const int64_t d = m->args.bucket;
+    uint32_t q = (uint32_t)((double)h * m->bucket_inv);
+    int64_t r = (int64_t)h - (int64_t)q * d;
+    if (r < 0)
+        r += d;
+    else if (r >= d)
+        r -= d;
+    return (uint32_t)r;
 }
 
 /* fastText's hash: FNV-1a over the bytes taken as signed chars. */

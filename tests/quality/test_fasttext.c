@@ -52,6 +52,39 @@ static void test_hash(void)
     CHECK(ft_hash("__label__ko", 11) == 3424810651u);
 }
 
+/* The division-free h % bucket is exact for every bucket and hash. */
+static void test_mod_bucket(void)
+{
+    static const int32_t buckets[] = {1, 2, 3, 7, 1000, 100000, 2000000, 10000019,
+                                      0x40000000, 0x7fffffff};
+    rf_ft_model m;
+    memset(&m, 0, sizeof m);
+    uint64_t x = 88172645463325252ull;
+    int ok = 1;
+    for (size_t b = 0; b < sizeof buckets / sizeof *buckets; b++) {
+        m.args.bucket = buckets[b];
+        m.bucket_inv = 1.0 / (double)buckets[b];
+        uint32_t d = (uint32_t)buckets[b];
+        const uint32_t edge[] = {0, 1, d - 1, d, d + 1, UINT32_MAX, UINT32_MAX - 1,
+                                 (UINT32_MAX / d) * d, (UINT32_MAX / d) * d - 1};
+        for (size_t i = 0; i < sizeof edge / sizeof *edge; i++)
+            ok &= ft_mod_bucket(&m, edge[i]) == edge[i] % d;
+        for (int i = 0; i < 200000; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            uint32_t h = (uint32_t)x;
+            ok &= ft_mod_bucket(&m, h) == h % d;
+            /* near multiples of d, where the quotient is most fragile */
+            uint64_t k = (x >> 32) % ((uint64_t)UINT32_MAX / d + 1);
+            uint64_t near = k * d;
+            for (int dd = -1; dd <= 1; dd++)
+                if ((int64_t)near + dd >= 0 && near + (uint64_t)(dd + 1) <= (uint64_t)UINT32_MAX + 1)
+                    ok &= ft_mod_bucket(&m, (uint32_t)(near + (uint64_t)(int64_t)dd)) ==
+                          (uint32_t)(near + (uint64_t)(int64_t)dd) % d;
+        }
+    }
+    CHECK(ok);
+}
+
 static void test_dictionary_and_features(rf_ft_model *m)
 {
     /* Words by count: x (5), </s> (5 lines) ...; labels a (4), b, c. */
@@ -332,6 +365,7 @@ static void test_training(void)
 int main(void)
 {
     test_hash();
+    test_mod_bucket();
     rf_ft_model *m = train_tiny(1, RF_FT_LOSS_SOFTMAX, 0);
     if (m) {
         test_dictionary_and_features(m);
