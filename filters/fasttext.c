@@ -411,6 +411,12 @@ static int build_tree(rf_ft_model *m, rf_err *err)
 int ft_model_finish(rf_ft_model *m, rf_err *err)
 {
     m->bucket_inv = m->args.bucket > 0 ? 1.0 / (double)m->args.bucket : 0.0;
+    if (m->pruneidx_size > 0 && m->args.bucket > 0 && m->args.bucket <= (1 << 27)) {
+        m->pbits = rf_xcalloc(((size_t)m->args.bucket + 63) / 64, sizeof *m->pbits);
+        for (size_t i = 0; i <= m->pmask; i++)
+            if (m->pval[i] >= 0 && m->pkey[i] >= 0 && m->pkey[i] < m->args.bucket)
+                m->pbits[(uint32_t)m->pkey[i] >> 6] |= (uint64_t)1 << ((uint32_t)m->pkey[i] & 63);
+    }
     m->wmask = pow2_at_least((uint64_t)m->size * 2) - 1;
     m->wtab = rf_xcalloc((size_t)m->wmask + 1, sizeof *m->wtab);
     for (int32_t i = 0; i < m->size; i++) {
@@ -590,6 +596,7 @@ void rf_ft_free(rf_ft_model *m)
     free(m->wtab);
     free(m->pkey);
     free(m->pval);
+    free(m->pbits);
     ft_matrix_release(&m->in);
     ft_matrix_release(&m->out);
     free(m->tree);
@@ -654,6 +661,8 @@ static inline void push_hash(const rf_ft_model *m, ft_ivec *feat, int32_t id)
     if (m->pruneidx_size == 0 || id < 0)
         return;
     if (m->pruneidx_size > 0) {
+        if (m->pbits && !((m->pbits[(uint32_t)id >> 6] >> ((uint32_t)id & 63)) & 1))
+            return;
         id = prune_find(m, id);
         if (id < 0)
             return;

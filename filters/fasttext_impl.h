@@ -64,6 +64,8 @@ struct rf_ft_model {
     /* Pruned n-gram index (hash bucket -> row offset after the words). */
     int32_t *pkey, *pval; /* pval < 0: empty slot */
     uint32_t pmask;
+    uint64_t *pbits;      /* which buckets the index keeps: most n-grams of a
+                             text are pruned, and this rejects them in cache */
 
     int quant;            /* input matrix is quantised */
     int qout;             /* output matrix is quantised */
