@@ -6,5 +6,5 @@ add_library(refine_heuristic STATIC
   ${CMAKE_CURRENT_LIST_DIR}/heuristic_words.c
   ${CMAKE_CURRENT_LIST_DIR}/heuristic_rules.c
   ${CMAKE_CURRENT_LIST_DIR}/heuristic_stage.c)
-target_link_libraries(refine_heuristic PUBLIC refine_core PkgConfig::UTF8PROC PkgConfig::XXHASH m)
+target_link_libraries(refine_heuristic PUBLIC refine_core refine_fasttext PkgConfig::UTF8PROC PkgConfig::XXHASH m)
 refine_add_stage(NAME heuristic LIBRARY refine_heuristic)

@@ -1,7 +1,8 @@
 /* heuristic_stage.c — the `heuristic` stage: language/script identification
  * and the Gopher / C4 / FineWeb rules of heuristic_rules, per language.
  *
- * For every document: identify the language (langid), annotate refine.lang,
+ * For every document: identify the language (langid, or a fastText
+ * language-ID model such as lid.176 with --lid-model), annotate refine.lang,
  * refine.lang_score and refine.scripts, reject documents outside --lang
  * (reason `lang`), pick the rule profile of the language (or --profile), run
  * the rules, and reject with the name of the first failed rule. C4 line
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "filters/fasttext.h"
 #include "filters/heuristic_rules.h"
 #include "filters/langid.h"
 #include "stages/stage.h"
@@ -32,8 +34,10 @@ static const rf_optspec heuristic_opts[] = {
      "'other')",
      "auto|en|ko|ja|zh|other"},
     {"lid-model", 0, RF_OPT_STR, NULL, "PATH",
-     "fastText language-ID model (lid.176) instead of the built-in identifier: not supported "
-     "yet",
+     "fastText language-ID model (.bin/.ftz, e.g. lid.176.ftz) instead of the built-in "
+     "identifier: refine.lang is its top label (ko, en, de, ...), refine.lang_score its "
+     "probability; ko/en/ja/zh use their rule profiles, every other label the 'other' profile; "
+     "--lang then lists the model's labels",
      NULL},
     {"annotate-scripts", 0, RF_OPT_FLAG, "true", NULL, "annotate refine.scripts (script shares)",
      NULL},
@@ -51,10 +55,14 @@ typedef struct heur_state {
     unsigned keep_mask; /* bit per rf_lang; 0 = keep all */
     int forced;         /* -1 or an rf_heur_prof */
     int scripts, metrics;
+    rf_ft_model *lid;  /* --lid-model, or NULL for the built-in identifier */
+    char **lid_keep;   /* with lid: the --lang labels, without "__label__" */
+    size_t nlid_keep;
 } heur_state;
 
 typedef struct heur_tls {
     rf_heur_scratch *s;
+    rf_ft_scratch *ft;
     rf_buf json;
 } heur_tls;
 
@@ -65,21 +73,26 @@ static void heur_release(rf_stage *st)
         return;
     for (int i = 0; i < RF_PROF_COUNT; i++)
         rf_heur_profile_release(&h->prof[i]);
+    rf_ft_free(h->lid);
+    for (size_t i = 0; i < h->nlid_keep; i++)
+        free(h->lid_keep[i]);
+    free(h->lid_keep);
     free(h);
     st->state = NULL;
 }
 
 static int heur_init(rf_stage *st, const rf_opts *o, rf_err *err)
 {
-    const char *lid = rf_opt_str(o, "lid-model");
-    if (lid && *lid)
-        return rf_errf(err, RF_EUNSUP,
-                       "--lid-model %s: fastText language-ID models are not supported yet (they "
-                       "come with the fastText reader of the quality-classifier stage); the "
-                       "built-in script-based identifier is used when --lid-model is not given",
-                       lid);
     heur_state *h = rf_xcalloc(1, sizeof *h);
     st->state = h;
+    const char *lid = rf_opt_str(o, "lid-model");
+    if (lid && *lid) {
+        int rc = rf_ft_load(&h->lid, lid, err);
+        if (rc) {
+            heur_release(st);
+            return rc;
+        }
+    }
     for (int i = 0; i < RF_PROF_COUNT; i++)
         rf_heur_profile_default(&h->prof[i], (rf_heur_prof)i);
     for (size_t i = 0; i < rf_heur_nparams; i++) {
@@ -105,7 +118,18 @@ static int heur_init(rf_stage *st, const rf_opts *o, rf_err *err)
             while (b > a && b[-1] == ' ')
                 b--;
             rf_lang l;
-            if (b > a) {
+            if (b > a && h->lid) {
+                /* Labels of the model: any name it has ("__label__" optional). */
+                size_t pre = (size_t)(b - a) > 9 && !memcmp(a, "__label__", 9) ? 9 : 0;
+                if (rf_ft_label_id(h->lid, a, (size_t)(b - a)) < 0) {
+                    int rc = rf_errf(err, RF_EUSAGE, "--lang: '%.*s' is not a label of "
+                                     "--lid-model %s", (int)(b - a), a, lid);
+                    heur_release(st);
+                    return rc;
+                }
+                h->lid_keep = rf_xrealloc(h->lid_keep, (h->nlid_keep + 1) * sizeof *h->lid_keep);
+                h->lid_keep[h->nlid_keep++] = rf_xstrndup(a + pre, (size_t)(b - a) - pre);
+            } else if (b > a) {
                 if (rf_lang_parse(a, (size_t)(b - a), &l)) {
                     heur_release(st);
                     return rf_errf(err, RF_EUSAGE,
@@ -117,7 +141,7 @@ static int heur_init(rf_stage *st, const rf_opts *o, rf_err *err)
             }
             q = *e ? e + 1 : e;
         }
-        if (!h->keep_mask) {
+        if (!h->keep_mask && !h->nlid_keep) {
             heur_release(st);
             return rf_errf(err, RF_EUSAGE, "--lang: no language given");
         }
@@ -134,10 +158,12 @@ static int heur_init(rf_stage *st, const rf_opts *o, rf_err *err)
 
 static int heur_thread_init(rf_stage *st, void **tls, rf_err *err)
 {
-    (void)st;
     (void)err;
+    const heur_state *h = st->state;
     heur_tls *t = rf_xcalloc(1, sizeof *t);
     t->s = rf_heur_scratch_new();
+    if (h->lid)
+        t->ft = rf_ft_scratch_new(h->lid);
     *tls = t;
     return 0;
 }
@@ -149,6 +175,7 @@ static void heur_thread_release(rf_stage *st, void *tls)
     if (!t)
         return;
     rf_heur_scratch_free(t->s);
+    rf_ft_scratch_free(t->ft);
     rf_buf_release(&t->json);
     free(t);
 }
@@ -164,6 +191,37 @@ static rf_heur_prof profile_of(rf_lang l)
     }
 }
 
+/* The top label of the --lid-model for the text (one fastText line: its
+ * newlines are spaces), as fastText's predict-prob prints it: the label
+ * without "__label__" and its probability (capped at 1: hierarchical
+ * softmax models can print 1.00007). A text without any known feature gets
+ * "other" with score 0. li->lang becomes the label's rule-profile language:
+ * ko, en, ja, zh, or other for every other label. */
+static void lid_label(const heur_state *h, heur_tls *t, const char *text, size_t n, rf_langid *li,
+                      const char **name, size_t *len, double *score)
+{
+    rf_ft_pred top;
+    li->lang = RF_LANG_OTHER;
+    if (rf_ft_predict(h->lid, t->ft, text, n, 1, 0.0f, &top) < 1) {
+        *name = "other";
+        *len = 5;
+        *score = 0;
+        return;
+    }
+    size_t ll;
+    const char *l = rf_ft_label(h->lid, top.label, &ll);
+    if (ll > 9 && !memcmp(l, "__label__", 9)) {
+        l += 9;
+        ll -= 9;
+    }
+    *name = l;
+    *len = ll;
+    *score = top.prob > 1.0f ? 1.0 : (double)top.prob;
+    rf_lang lg;
+    if (rf_lang_parse(l, ll, &lg) == 0 && lg != RF_LANG_LATIN_OTHER)
+        li->lang = lg;
+}
+
 static int heur_process(rf_stage *st, rf_work *w, rf_doc *d, rf_err *err)
 {
     (void)err;
@@ -175,17 +233,29 @@ static int heur_process(rf_stage *st, rf_work *w, rf_doc *d, rf_err *err)
     rf_langid li;
     rf_langid_detect(text, n, &li);
     const char *lname = rf_lang_name(li.lang);
-    rf_doc_annotate_str(d, "lang", lname, strlen(lname));
+    size_t llen = strlen(lname);
+    double lscore = li.score;
+    if (h->lid)
+        lid_label(h, t, text, n, &li, &lname, &llen, &lscore);
+    rf_doc_annotate_str(d, "lang", lname, llen);
     rf_buf_reset(&t->json);
-    rf_langid_share_json(&t->json, li.score);
+    rf_langid_share_json(&t->json, lscore);
     rf_doc_annotate_raw(d, "lang_score", t->json.p, t->json.len);
     if (h->scripts) {
         rf_buf_reset(&t->json);
         rf_langid_scripts_json(&li, &t->json);
         rf_doc_annotate_raw(d, "scripts", t->json.p, t->json.len);
     }
-    if (h->keep_mask && !(h->keep_mask & (1u << li.lang))) {
-        rf_doc_reject(d, "lang", "lang=%s", lname);
+    int keep = 1;
+    if (h->lid && h->nlid_keep) {
+        keep = 0;
+        for (size_t i = 0; i < h->nlid_keep && !keep; i++)
+            keep = strlen(h->lid_keep[i]) == llen && !memcmp(h->lid_keep[i], lname, llen);
+    } else if (h->keep_mask) {
+        keep = (h->keep_mask & (1u << li.lang)) != 0;
+    }
+    if (!keep) {
+        rf_doc_reject(d, "lang", "lang=%.*s", (int)llen, lname);
         return 0;
     }
 
@@ -240,7 +310,8 @@ const rf_stage_desc rf_stage_heuristic = {
     .summary = "Language/script ID and Gopher / C4 / FineWeb quality rules with per-language "
                "profiles (en, ko, ja, zh, other).",
     .usage =
-        "Annotates refine.lang, refine.lang_score and refine.scripts; rejects documents whose\n"
+        "Annotates refine.lang, refine.lang_score and refine.scripts (the built-in script-based\n"
+        "identifier, or a fastText model with --lid-model lid.176.ftz); rejects documents whose\n"
         "language is not in --lang (reason lang) and documents failing a rule (the reason\n"
         "names the rule, e.g. gopher_short_doc, gopher_rep_top_2_gram, c4_too_few_sentences,\n"
         "fineweb_line_punct_ratio). C4 removes lines without terminal punctuation, with too\n"

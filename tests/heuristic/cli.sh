@@ -3,7 +3,7 @@
 # invariant, --lang, --profile, per-profile option values from --config and
 # pipeline sections, C4 edits in the output, identical output for any thread
 # count, refine run == the standalone tool, and clear errors for bad options
-# and for --lid-model (not supported yet).
+# and for --lid-model (its behaviour is in lid.sh).
 . "$(dirname "$0")/../cli/lib.sh"
 H="$BIN/refine-heuristic"
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -91,14 +91,14 @@ printf '[heuristic]\n' >"$T/p3.pipeline"
 expect_rc 0 "$BIN/refine" run -q "$T/p3.pipeline" "$IN" -o "$T/t3.jsonl"
 same "$T/t1.jsonl" "$T/t3.jsonl"
 
-# Errors: usage (2) for bad values, 1 for the unsupported --lid-model.
+# Errors: usage (2) for bad values, 1 for a --lid-model that cannot be read.
 expect_rc 2 "$H" --gopher-min-words lots "$T/in.jsonl" -o /dev/null
 grep -q "gopher-min-words" "$T/err" || fail "no option name in the message"
 expect_rc 2 "$H" --lang klingon "$T/in.jsonl" -o /dev/null
 expect_rc 2 "$H" --c4-curly-bracket sometimes "$T/in.jsonl" -o /dev/null
 expect_rc 2 "$H" --rep-top-2-gram fr:0.3 "$T/in.jsonl" -o /dev/null
 expect_rc 1 "$H" --lid-model "$T/lid.176.ftz" "$T/in.jsonl" -o "$T/never.jsonl"
-grep -q "not supported yet" "$T/err" || fail "--lid-model message"
+grep -q "lid.176.ftz" "$T/err" || fail "--lid-model message"
 [ -e "$T/never.jsonl" ] && fail "output written after an init error"
 expect_rc 0 "$H" --help >"$T/help"
 for o in lang profile lid-model gopher-min-words rep-dup-10-gram c4-min-sentences fineweb-max-newline-ratio; do

@@ -15,3 +15,4 @@ refine_cli_test(heuristic_parity SCRIPT heuristic/parity.sh LABELS "heuristic;pa
 
 refine_fuzz_target(NAME heuristic SOURCES heuristic/fuzz_heuristic.c LIBS refine_heuristic
                    CORPUS heuristic/corpus LABELS heuristic)
+refine_cli_test(heuristic_lid SCRIPT heuristic/lid.sh LABELS "heuristic;parity")
