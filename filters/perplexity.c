@@ -4,13 +4,14 @@
  * thresholds (--min-ppl / --max-ppl, global or per language) and/or by
  * CCNet-style percentile buckets (--cutoffs FILE from `calibrate`, --keep).
  *
- * Documents carry their token ids in a JSON array field (--ids-field) and
- * are scored exactly as given: token i >= 1 predicted from tokens < i,
- * nll_mean the mean of those n-1 values in nats, ppl = exp(nll_mean). The
- * language (refine.lang, from stage 1) picks the model (--model ko=PATH);
- * a plain --model PATH serves every other language. Text input through
- * --tokenizer needs the tokenizer module (issue 5) and is refused until it
- * is merged (see the TEXT PATH note below).
+ * The text is encoded with --tokenizer (tokenizer/: HF-exact ids, with the
+ * post-processor's special tokens such as BOS unless
+ * --no-add-special-tokens), or documents carry their token ids in a JSON
+ * array field (--ids-field), scored exactly as given. Token i >= 1 is
+ * predicted from tokens < i, nll_mean is the mean of those n-1 values in
+ * nats, ppl = exp(nll_mean). The language (refine.lang, from stage 1) picks
+ * the model (--model ko=PATH); a plain --model PATH serves every other
+ * language.
  *
  * Threads: models are loaded once in init and shared read-only; each worker
  * thread owns one forward-pass context per model (activation buffers sized
@@ -27,6 +28,7 @@
 #include "filters/perplexity.h"
 #include "kernels/device.h"
 #include "kernels/lm.h"
+#include "tokenizer/tokenizer.h"
 
 typedef struct lang_val {
     char lang[32]; /* "" = every language without its own entry */
@@ -41,6 +43,8 @@ typedef struct calib_entry {
 
 typedef struct ppl_tls {
     rf_lm_ctx **ctx; /* one per model */
+    rf_tok_scratch *tok;
+    rf_ids ids;
     calib_entry *cal;
     size_t ncal, capcal;
     struct ppl_tls *next; /* calibrate: every thread's collector */
@@ -53,6 +57,8 @@ typedef struct ppl_state {
     lang_val *models;
     size_t nmodels;
     const char *ids_field;
+    rf_tokenizer *tok; /* --tokenizer, when not --ids-field */
+    int add_special;
     int max_ctx, stride, budget;
     lang_val *min_ppl, *max_ppl;
     size_t nmin, nmax;
@@ -72,7 +78,11 @@ static const rf_optspec ppl_opts[] = {
     {"ids-field", 0, RF_OPT_STR, NULL, "NAME",
      "score the token ids in this JSON array field exactly as given (no BOS added)", NULL},
     {"tokenizer", 0, RF_OPT_STR, NULL, "FILE",
-     "tokenizer for text input (needs the tokenizer module, not merged yet)", NULL},
+     "encode the text with this tokenizer.json or GGUF vocabulary (HF-exact ids; every model "
+     "must accept its ids)", NULL},
+    {"add-special-tokens", 0, RF_OPT_FLAG, "true", NULL,
+     "with --tokenizer: add the post-processor's special tokens (BOS), as HF tokenizer(text)",
+     NULL},
     {"device", 0, RF_OPT_ENUM, "auto", "DEV", "compute device; auto = CUDA when a GPU is usable",
      "auto|cpu|cuda"},
     {"max-context", 0, RF_OPT_INT, "512", "N", "tokens per window; longer documents are scored "
@@ -155,6 +165,7 @@ static void ppl_release(rf_stage *st)
     free(s->min_ppl);
     free(s->max_ppl);
     rf_ppl_cutoffs_release(&s->cutoffs);
+    rf_tokenizer_free(s->tok);
     for (ppl_tls *t = s->tls_list, *nx; t; t = nx) { /* calibrate, not collected */
         nx = t->next;
         free(t->cal);
@@ -195,17 +206,21 @@ static int init_state(rf_stage *st, const rf_opts *o, int calibrate, rf_err *err
     if (!nm)
         return rf_errf(err, RF_EUSAGE, "--model PATH is required (a .gguf file or a "
                        "safetensors model with config.json)");
-    /* TEXT PATH: with --tokenizer, documents without ids will be encoded by
-     * the tokenizer module (tokenizer/, issue 5) and get the model's BOS
-     * prepended when the tokenizer's post-processor (or the GGUF
-     * tokenizer.ggml.add_bos_token flag, rf_lm_config.add_bos) says so; the
-     * ids then go through exactly the same scorer as --ids-field input. */
-    if (rf_opt_str(o, "tokenizer") || !rf_opt_str(o, "ids-field"))
-        return rf_errf(err, RF_EUNSUP, "scoring text needs the tokenizer module (issue 5), "
-                       "which is not merged into this build yet; score pre-tokenised documents "
-                       "with --ids-field NAME (a JSON array of token ids, e.g. from "
-                       "refine-tokenize encode)");
+    /* Text is encoded with --tokenizer; --ids-field scores given ids. The
+     * ids of both go through the same scorer. */
+    const char *tokp = rf_opt_str(o, "tokenizer");
     s->ids_field = rf_opt_str(o, "ids-field");
+    if (s->ids_field && !*s->ids_field)
+        s->ids_field = NULL;
+    if (tokp && !*tokp)
+        tokp = NULL;
+    if (!tokp == !s->ids_field)
+        return rf_errf(err, RF_EUSAGE, "give either --tokenizer FILE (score the text) or "
+                       "--ids-field NAME (score a JSON array of token ids, e.g. from "
+                       "refine-tokenize encode)%s", tokp ? ", not both" : "");
+    if (tokp && (rc = rf_tokenizer_load(&s->tok, tokp, err)))
+        return rc;
+    s->add_special = rf_opt_flag(o, "add-special-tokens");
     int64_t mc = rf_opt_int(o, "max-context"), sd = rf_opt_int(o, "stride");
     int64_t bt = rf_opt_int(o, "batch-tokens");
     if (mc < 2 || mc > (1 << 20))
@@ -275,6 +290,11 @@ static int init_state(rf_stage *st, const rf_opts *o, int calibrate, rf_err *err
             return rf_err_prefix(err, "%s", path);
         s->lm_path[s->nlm] = rf_xstrdup(path);
         mv->idx = (int)s->nlm++;
+        if (s->tok && rf_tokenizer_id_limit(s->tok) > (uint32_t)rf_lm_cfg(s->lm[mv->idx])->vocab)
+            return rf_errf(err, RF_EUSAGE, "--tokenizer %s produces ids up to %u but %s has a "
+                           "vocabulary of %d: not this model's tokenizer", tokp,
+                           rf_tokenizer_id_limit(s->tok) - 1, path,
+                           rf_lm_cfg(s->lm[mv->idx])->vocab);
     }
     return 0;
 }
@@ -307,6 +327,8 @@ static void ppl_thread_release(rf_stage *st, void *tls)
     for (size_t i = 0; i < s->nlm; i++)
         rf_lm_ctx_free(t->ctx[i]);
     free(t->ctx);
+    rf_tok_scratch_free(t->tok);
+    rf_ids_release(&t->ids);
     if (!s->calibrate) {
         free(t->cal);
         free(t);
@@ -318,6 +340,8 @@ static int ppl_thread_init(rf_stage *st, void **tls, rf_err *err)
     ppl_state *s = st->state;
     ppl_tls *t = rf_xcalloc(1, sizeof *t);
     t->ctx = rf_xcalloc(s->nlm, sizeof *t->ctx);
+    if (s->tok)
+        t->tok = rf_tok_scratch_new(s->tok);
     for (size_t i = 0; i < s->nlm; i++) {
         int rc = rf_lm_ctx_new(&t->ctx[i], s->lm[i], s->budget, err);
         if (rc) {
@@ -425,20 +449,36 @@ static int ppl_process_batch(rf_stage *st, rf_work *w, rf_doc **docs, size_t n, 
             continue;
         }
         x->model = m->idx;
-        size_t vn;
-        int type;
-        const char *v = rf_doc_field(d, s->ids_field, &vn, &type);
-        if (!v) {
-            rf_doc_reject(d, "no_ids", "no field '%s'", s->ids_field);
-            continue;
-        }
-        const char *why = NULL;
-        int32_t *ids = rf_arena_alloc(w->arena, (vn / 2 + 1) * sizeof *ids);
-        int64_t cnt = rf_ppl_parse_ids(v, vn, ids, vn / 2 + 1,
-                                       rf_lm_cfg(s->lm[x->model])->vocab, &why);
-        if (cnt < 0) {
-            rf_doc_reject(d, "bad_ids", "%s", why);
-            continue;
+        int32_t *ids;
+        int64_t cnt;
+        if (s->tok) {
+            size_t tn;
+            const char *text = rf_doc_text(d, &tn);
+            rf_err terr = {0};
+            if (rf_tokenizer_encode(s->tok, t->tok, text, tn, s->add_special, &t->ids, &terr)) {
+                rf_doc_reject(d, "tokenize_failed", "%s", terr.msg);
+                continue;
+            }
+            cnt = (int64_t)t->ids.n;
+            ids = rf_arena_alloc(w->arena, (t->ids.n ? t->ids.n : 1) * sizeof *ids);
+            for (size_t j = 0; j < t->ids.n; j++)
+                ids[j] = (int32_t)t->ids.v[j];
+        } else {
+            size_t vn;
+            int type;
+            const char *v = rf_doc_field(d, s->ids_field, &vn, &type);
+            if (!v) {
+                rf_doc_reject(d, "no_ids", "no field '%s'", s->ids_field);
+                continue;
+            }
+            const char *why = NULL;
+            ids = rf_arena_alloc(w->arena, (vn / 2 + 1) * sizeof *ids);
+            cnt = rf_ppl_parse_ids(v, vn, ids, vn / 2 + 1, rf_lm_cfg(s->lm[x->model])->vocab,
+                                   &why);
+            if (cnt < 0) {
+                rf_doc_reject(d, "bad_ids", "%s", why);
+                continue;
+            }
         }
         if (cnt < 2) {
             rf_doc_reject(d, "too_few_tokens", "%lld token(s): nothing to predict",
@@ -528,14 +568,17 @@ const rf_stage_desc rf_stage_perplexity = {
     .usage = "Annotates refine.ppl, refine.nll_mean (nats per predicted token) and refine.tokens;\n"
              "with --cutoffs also refine.ppl_bucket. Token i >= 1 is predicted from tokens < i;\n"
              "nll_mean is the mean over the n-1 predicted tokens and ppl = exp(nll_mean).\n"
-             "Rejects: no_ids, bad_ids, too_few_tokens, ppl_too_low, ppl_too_high,\n"
+             "Give --tokenizer FILE (tokenizer.json or GGUF vocabulary) to score the text, or\n"
+             "--ids-field NAME to score token ids already in the documents.\n"
+             "Rejects: no_ids, bad_ids, tokenize_failed, too_few_tokens, ppl_too_low,\n"
+             "ppl_too_high,\n"
              "ppl_bucket_head/middle/tail. Documents whose language has no model are kept\n"
              "unscored (counter unscored_no_model).\n"
              "\n"
-             "  refine-perplexity calibrate --model M --ids-field ids [--percentiles 30,60]\n"
+             "  refine-perplexity calibrate --model M --tokenizer T [--percentiles 30,60]\n"
              "      -o cutoffs.tsv SAMPLE...\n"
              "computes per-language cutoffs from a sample; then\n"
-             "  refine-perplexity --model M --ids-field ids --cutoffs cutoffs.tsv --keep head,middle",
+             "  refine-perplexity --model M --tokenizer T --cutoffs cutoffs.tsv --keep head,middle",
     .opts = ppl_opts,
     .init = ppl_init,
     .release = ppl_release,

@@ -3,5 +3,5 @@ add_library(refine_perplexity STATIC
   ${CMAKE_CURRENT_LIST_DIR}/perplexity.c
   ${CMAKE_CURRENT_LIST_DIR}/perplexity_lib.c
   ${CMAKE_CURRENT_LIST_DIR}/perplexity_main.c)
-target_link_libraries(refine_perplexity PUBLIC refine_kernels refine_core)
+target_link_libraries(refine_perplexity PUBLIC refine_kernels refine_tokenizer refine_core)
 refine_add_stage(NAME perplexity LIBRARY refine_perplexity)

@@ -2,8 +2,8 @@
  * refine-perplexity that are plain library code (bytes in, values out), so
  * unit tests reach them without a model.
  *
- * Token ids come from a JSON array field (--ids-field, e.g. written by
- * `refine-tokenize encode`); percentile cutoffs are CCNet-style per-language
+ * Token ids come from the tokenizer (--tokenizer) or a JSON array field
+ * (--ids-field, e.g. written by `refine-tokenize encode`); percentile cutoffs are CCNet-style per-language
  * thresholds computed by `refine-perplexity calibrate` and stored as a small
  * TSV file:
  *

@@ -20,7 +20,8 @@ static const rf_optspec calib_opts[] = {
 static void calib_usage(const char *prog)
 {
     char tmp[16384];
-    printf("Usage: %s calibrate --model [LANG=]PATH --ids-field NAME [-o CUTOFFS.tsv] "
+    printf("Usage: %s calibrate --model [LANG=]PATH (--tokenizer FILE | --ids-field NAME) "
+           "[-o CUTOFFS.tsv] "
            "[OPTIONS] [INPUT...]\n", prog);
     printf("Scores a sample of documents and writes per-language perplexity cutoffs (a TSV\n"
            "file for --cutoffs): one line per refine.lang value ('*' = no language) with the\n"

@@ -139,9 +139,67 @@ printf '[perplexity]\nmodel = %s\nids-field = ids\n' "$M/stories260K.gguf" >"$T/
 expect_rc 0 "$BIN/refine" run "$T/p.pipeline" "$T/in.jsonl" -o "$T/run.jsonl" -q
 same "$T/out1.jsonl" "$T/run.jsonl"
 
-# Text without ids: a clear error until the tokenizer module is merged.
-expect_rc 1 "$PP" --model "$M/stories260K.gguf" "$T/in.jsonl"
-grep -q "tokenizer module" "$T/err" || fail "text input message"
+# Neither --tokenizer nor --ids-field (or both): a usage error.
+expect_rc 2 "$PP" --model "$M/stories260K.gguf" "$T/in.jsonl"
+grep -q "either --tokenizer" "$T/err" || fail "text input message"
+expect_rc 2 "$PP" --model "$M/stories260K.gguf" --ids-field ids --tokenizer x "$T/in.jsonl"
+
+# Text input: --tokenizer encodes the text (HF-exact ids, BOS added by the
+# post-processor unless --no-add-special-tokens) and scores exactly what
+# --ids-field scores for the ids refine-tokenize writes. The Llama 2 GGUF's
+# own vocabulary serves as the tokenizer.
+G=$DATA/models/llama-2-tiny-random.gguf
+zstd -dc "$DATA/corpora/mixed_ko_en.jsonl.zst" | head -40 >"$T/text.jsonl"
+printf '%s\n' '{"id":"empty","text":""}' '{"id":"one","text":"a"}' >>"$T/text.jsonl"
+for special in "" --no-add-special-tokens; do
+    expect_rc 0 "$PP" --model "$G" --tokenizer "$G" $special "$T/text.jsonl" -o "$T/tp.jsonl" \
+        --rejects "$T/tp.rej" --stats "$T/tp.json" -t 2
+    stats_check "$T/tp.json"
+    expect_rc 0 "$BIN/refine-tokenize" encode --tokenizer "$G" \
+        $([ -z "$special" ] && echo --add-special-tokens) "$T/text.jsonl" -o "$T/tids.jsonl"
+    python3 - "$T" <<'PY' || fail "text path differs from the ids path ($special)"
+import json, sys
+t = sys.argv[1]
+with open(f"{t}/tboth.jsonl", "w") as f:
+    for d, i in zip(open(f"{t}/text.jsonl"), open(f"{t}/tids.jsonl")):
+        d = json.loads(d)
+        d["ids"] = json.loads(i)["ids"]
+        f.write(json.dumps(d, ensure_ascii=False) + "\n")
+PY
+    expect_rc 0 "$PP" --model "$G" --ids-field ids "$T/tboth.jsonl" -o "$T/ip.jsonl" --rejects "$T/ip.rej"
+    python3 - "$T" <<'PY' || fail "text path differs from the ids path ($special)"
+import json, sys
+t = sys.argv[1]
+a = [json.loads(l) for l in open(f"{t}/tp.jsonl")]
+b = [json.loads(l) for l in open(f"{t}/ip.jsonl")]
+assert len(a) == len(b) and len(a) >= 40, (len(a), len(b))
+for x, y in zip(a, b):
+    assert x["id"] == y["id"] and x["refine"] == y["refine"], (x["id"], x["refine"], y["refine"])
+ra = sorted(json.loads(l)["refine"]["reject"]["reason"] for l in open(f"{t}/tp.rej"))
+rb = sorted(json.loads(l)["refine"]["reject"]["reason"] for l in open(f"{t}/ip.rej"))
+assert ra == rb and "too_few_tokens" in ra, (ra, rb)
+PY
+done
+# The token counts are HF tokenizers' (llama2 tokenizer.json, add_special_tokens=True).
+if [ -n "${REFINE_PYTHON:-}" ] && "$REFINE_PYTHON" -c "import tokenizers" 2>/dev/null; then
+    expect_rc 0 "$PP" --model "$G" --tokenizer "$G" "$T/text.jsonl" -o "$T/tp.jsonl"
+    "$REFINE_PYTHON" - "$T" "$DATA/tokenizers/llama2/tokenizer.json" <<'PY' || fail "token counts differ from HF"
+import json, sys
+from tokenizers import Tokenizer
+t, tj = sys.argv[1], sys.argv[2]
+tok = Tokenizer.from_file(tj)
+want = {}
+for l in open(f"{t}/text.jsonl"):
+    d = json.loads(l)
+    want[d["id"]] = len(tok.encode(d["text"], add_special_tokens=True).ids)
+for l in open(f"{t}/tp.jsonl"):
+    d = json.loads(l)
+    assert d["refine"]["tokens"] == want[d["id"]], (d["id"], d["refine"]["tokens"], want[d["id"]])
+PY
+fi
+# A tokenizer whose ids do not fit the model is refused.
+expect_rc 2 "$PP" --model "$M/stories260K.gguf" --tokenizer "$G" "$T/text.jsonl"
+grep -q "not this model's tokenizer" "$T/err" || fail "tokenizer/model mismatch message"
 # Bad models and options.
 expect_rc 1 "$PP" --model "$DATA/corpora/formats/test.jsonl" --ids-field ids "$T/in.jsonl"
 grep -q "error:" "$T/err" || fail "bad model message"
@@ -150,6 +208,7 @@ expect_rc 1 "$PP" --model "$T/trunc.gguf" --ids-field ids "$T/in.jsonl"
 grep -q "outside the data section" "$T/err" || fail "truncated model message"
 expect_rc 2 "$PP" --model "$M/stories260K.gguf" --ids-field ids --stride 512 "$T/in.jsonl"
 expect_rc 2 "$PP" --ids-field ids "$T/in.jsonl"
+expect_rc 1 "$PP" --model "$G" --tokenizer "$T/in.jsonl" "$T/text.jsonl"
 if [ "$("$BIN/refine-perplexity" --help | grep -c calibrate)" -lt 1 ]; then fail "help"; fi
 expect_rc 0 "$PP" calibrate --help
 exit 0
