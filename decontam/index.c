@@ -23,6 +23,7 @@
 #include <xxhash.h>
 
 #include "decontam/ngram.h"
+#include "stages/file.h"
 #include "stages/io.h"
 
 /* ---- little-endian field access (the format is little-endian) ---- */
@@ -139,23 +140,16 @@ static int validate(rf_dcx *x, const unsigned char *p, size_t size, const char *
 int rf_dcx_open(rf_dcx **out, const char *path, rf_err *err)
 {
     *out = NULL;
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return rf_errf(err, RF_EIO, "%s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return rf_errf(err, RF_EIO, "%s: not a regular file", path);
-    }
-    size_t size = (size_t)st.st_size;
+    rf_file_map fm;
+    int rc0 = rf_file_map_open(&fm, path, err);
+    if (rc0)
+        return rc0;
+    size_t size = fm.n;
+    void *m = fm.p;
     if (size < RF_DCX_HEADER_SIZE) {
-        close(fd);
+        rf_file_map_close(&fm);
         return rf_errf(err, RF_EFORMAT, "%s: not a refine-decontam index (%zu bytes)", path, size);
     }
-    void *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (m == MAP_FAILED)
-        return rf_errf(err, RF_EIO, "%s: mmap: %s", path, strerror(errno));
     rf_dcx *x = rf_xcalloc(1, sizeof *x);
     x->map = m;
     x->map_size = size;

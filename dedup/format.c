@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "stages/file.h"
 #include "dedup/afile.h"
 #include "dedup/dedup.h"
 #include "stages/cli.h"
@@ -142,34 +143,7 @@ static int params_parse(rf_dedup_params *p, const char *text, size_t n, int minh
 
 int rf_dedup_read_file(const char *path, unsigned char **data, size_t *n, rf_err *err)
 {
-    *data = NULL;
-    *n = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return rf_errf(err, RF_EIO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return rf_errf(err, RF_EIO, "%s: not a regular file", path);
-    }
-    size_t size = (size_t)st.st_size;
-    unsigned char *buf = rf_xmalloc(size ? size : 1);
-    size_t got = 0;
-    while (got < size) {
-        ssize_t r = read(fd, buf + got, size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            close(fd);
-            free(buf);
-            return rf_errf(err, RF_EIO, "%s: read failed", path);
-        }
-        got += (size_t)r;
-    }
-    close(fd);
-    *data = buf;
-    *n = size;
-    return 0;
+    return rf_file_read(path, data, n, err);
 }
 
 int rf_dedup_exists(const char *path)

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "filters/fasttext_impl.h"
+#include "stages/file.h"
 
 #define FT_MAX_DIM 65536
 static const char EOS[] = "</s>";
@@ -560,27 +561,14 @@ out:
 int rf_ft_load(rf_ft_model **out, const char *path, rf_err *err)
 {
     *out = NULL;
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return rf_errf(err, RF_EIO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return rf_errf(err, RF_EIO, "%s: not a regular file", path);
-    }
-    size_t n = (size_t)st.st_size;
-    void *p = NULL;
-    int rc;
-    if (n == 0) {
-        close(fd);
+    rf_file_map fm;
+    int rc = rf_file_map_open(&fm, path, err);
+    if (rc)
+        return rc;
+    if (fm.n == 0)
         return rf_errf(err, RF_EFORMAT, "%s: empty file, not a fastText model", path);
-    }
-    p = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (p == MAP_FAILED)
-        return rf_errf(err, RF_EIO, "%s: cannot map: %s", path, strerror(errno));
-    rc = rf_ft_load_mem(out, p, n, path, err);
-    munmap(p, n);
+    rc = rf_ft_load_mem(out, fm.p, fm.n, path, err);
+    rf_file_map_close(&fm);
     return rc;
 }
 

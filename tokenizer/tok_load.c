@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "stages/file.h"
 #include "stages/utf8.h"
 #include "tokenizer/jdom.h"
 #include "tokenizer/tok_internal.h"
@@ -745,36 +746,15 @@ out:
 int rf_tokenizer_load(rf_tokenizer **tk, const char *path, rf_err *err)
 {
     *tk = NULL;
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return rf_errf(err, RF_EIO, "%s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return rf_errf(err, RF_EIO, "%s: not a regular file", path);
-    }
-    size_t n = (size_t)st.st_size;
-    char *buf = rf_xmalloc(n + 1);
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = read(fd, buf + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            int e = errno;
-            close(fd);
-            free(buf);
-            return rf_errf(err, RF_EIO, "%s: read failed: %s", path, r ? strerror(e) : "short read");
-        }
-        got += (size_t)r;
-    }
-    close(fd);
-    buf[n] = '\0';
-    int rc;
+    unsigned char *buf;
+    size_t n;
+    int rc = rf_file_read(path, &buf, &n, err);
+    if (rc)
+        return rc;
     if (n >= 4 && memcmp(buf, "GGUF", 4) == 0)
-        rc = rf_tokenizer_load_gguf(tk, (const unsigned char *)buf, n, path, err);
+        rc = rf_tokenizer_load_gguf(tk, buf, n, path, err);
     else
-        rc = rf_tokenizer_load_json(tk, buf, n, path, err);
+        rc = rf_tokenizer_load_json(tk, (const char *)buf, n, path, err);
     free(buf);
     return rc;
 }
