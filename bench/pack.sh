@@ -6,7 +6,8 @@
 #       Korean/English corpus) with the llama3 tokenizer:
 #         baseline  refine-tokenize encode -o ids.jsonl   (JSONL -> ids)
 #         pack      refine-pack -o PREFIX                  (JSONL -> ids -> .bin/.idx)
-#         pack+FIM  the same with qwen3 and --fim-rate 0.5 next to its own baseline
+#         and the same with qwen3, without and with --fim-rate 0.5, next to
+#         refine-tokenize encode with qwen3
 #       Wall seconds of the run (tokenizer loading excluded, from --stats)
 #       and CPU seconds of the process; best of REPEAT (default 3). The
 #       overhead is 1 - pack/baseline.
@@ -49,13 +50,14 @@ def tok(name):
     return "%s/tokenizers/%s/tokenizer.json" % (data, name)
 
 rows = []
-for name, extra in (("llama3", []), ("qwen3", ["--fim-rate", "0.5"])):
+for name, variants in (("llama3", [[]]), ("qwen3", [[], ["--fim-rate", "0.5"]])):
     bw, bc, bs = run([bin_ + "/refine-tokenize", "encode", "--tokenizer", tok(name),
                       "-o", os.path.join(work, "ids.jsonl")])
-    pw, pc, ps = run([bin_ + "/refine-pack", "--tokenizer", tok(name),
-                      "-o", os.path.join(work, "out")] + extra)
-    mb = bs["input_bytes"] / 1e6
-    rows.append((name + (" FIM 0.5" if extra else ""), mb, bw, bc, pw, pc))
+    for extra in variants:
+        pw, pc, ps = run([bin_ + "/refine-pack", "--tokenizer", tok(name),
+                          "-o", os.path.join(work, "out")] + extra)
+        mb = bs["input_bytes"] / 1e6
+        rows.append((name + (" FIM 0.5" if extra else ""), mb, bw, bc, pw, pc))
 print("corpus %s: %.2f MB of JSONL; --threads 1, best of %d" % (os.path.basename(corpus), rows[0][1], repeat))
 print("| tokenizer | refine-tokenize encode MB/s (wall / CPU) | refine-pack MB/s (wall / CPU) | pack / encode (wall / CPU) | overhead (CPU) |")
 print("| --- | ---: | ---: | ---: | ---: |")
