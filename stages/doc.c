@@ -102,6 +102,12 @@ static int load_refine(rf_doc *d, const char *v, size_t n)
 int rf_doc_parse(rf_doc *d, const char *line, size_t n, const rf_docfmt *fmt, rf_arena *a,
                  rf_parse_error *pe)
 {
+    return rf_doc_parse_flags(d, line, n, fmt, 0, a, pe);
+}
+
+int rf_doc_parse_flags(rf_doc *d, const char *line, size_t n, const rf_docfmt *fmt,
+                       unsigned flags, rf_arena *a, rf_parse_error *pe)
+{
     d->line = line;
     d->line_len = n;
     d->fields = NULL;
@@ -227,12 +233,12 @@ int rf_doc_parse(rf_doc *d, const char *line, size_t n, const rf_docfmt *fmt, rf
         goto malformed;
     }
 
-    if (d->text_idx < 0) {
+    if (d->text_idx < 0 && !(flags & RF_PARSE_TEXT_OPTIONAL)) {
         pe_set(pe, a, "no_text", "no \"%s\" field", fmt->text_field);
         return -1;
     }
-    const rf_field *tf = &d->fields[d->text_idx];
-    if (tf->type != RF_JSON_STRING) {
+    const rf_field *tf = d->text_idx >= 0 ? &d->fields[d->text_idx] : NULL;
+    if (tf && tf->type != RF_JSON_STRING) {
         pe_set(pe, a, "text_not_string", "\"%s\" is not a string", fmt->text_field);
         return -1;
     }
@@ -263,6 +269,12 @@ int rf_doc_parse(rf_doc *d, const char *line, size_t n, const rf_docfmt *fmt, rf
     }
 
     d->text_flags = text_flags;
+    if (!tf) {
+        d->text = "";
+        d->text_len = 0;
+        d->text_ready = 1;
+        return 0;
+    }
     const char *raw = tf->val + 1;
     size_t rawlen = tf->vlen - 2;
     if (text_flags & (RF_JSTR_BADUTF8 | RF_JSTR_SURROGATE)) {

@@ -91,6 +91,16 @@ typedef struct rf_parse_error {
 int rf_doc_parse(rf_doc *d, const char *line, size_t n, const rf_docfmt *fmt, rf_arena *a,
                  rf_parse_error *pe);
 
+/* rf_doc_parse with RF_PARSE_* flags. */
+enum {
+    /* A record without the text field is a document with an empty text
+     * (text_idx < 0) rather than a no_text error: for stages that read
+     * other record kinds, such as the packer's {"id", "ids"} lines. */
+    RF_PARSE_TEXT_OPTIONAL = 1,
+};
+int rf_doc_parse_flags(rf_doc *d, const char *line, size_t n, const rf_docfmt *fmt,
+                       unsigned flags, rf_arena *a, rf_parse_error *pe);
+
 /* The document text as valid UTF-8 (decoded on first use). */
 const char *rf_doc_text(rf_doc *d, size_t *len);
 /* Replaces the text; (p, n) must be valid UTF-8 and outlive the batch

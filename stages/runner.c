@@ -496,7 +496,8 @@ static int process_batch(runner *R, worker *W, batch *b)
             continue;
         }
         rf_parse_error pe;
-        if (rf_doc_parse(d, b->buf + l->off, l->len, &R->cfg->fmt, &b->arena, &pe)) {
+        if (rf_doc_parse_flags(d, b->buf + l->off, l->len, &R->cfg->fmt, R->cfg->parse_flags,
+                               &b->arena, &pe)) {
             count_malformed(R, W, b, l, d, pe.reason, pe.detail);
             continue;
         }
@@ -679,6 +680,21 @@ static int write_loop(runner *R, rf_out **outs, rf_out *rej, rf_run_result *res,
         if (rej && b->rej.len && rf_out_write(rej, b->rej.p, b->rej.len, &err)) {
             fail(R, &err);
             return -1;
+        }
+        for (size_t s = 0; s < R->nstages; s++) {
+            rf_stage *st = &R->stages[s];
+            if (!st->desc->emit)
+                continue;
+            for (size_t i = 0; i < b->nlines; i++) {
+                rf_doc *d = &b->docs[i];
+                if (!d->line || d->reject_reason)
+                    continue;
+                if (st->desc->emit(st, d, &err)) {
+                    rf_err_prefix(&err, "%s", st->label);
+                    fail(R, &err);
+                    return -1;
+                }
+            }
         }
         if (b->warn.len)
             print_warnings(R, &b->warn, &warned);

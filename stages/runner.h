@@ -30,6 +30,7 @@ typedef struct rf_run_config {
     int verbosity;             /* 0 quiet, 1 normal, 2 verbose */
     int progress;              /* progress line on stderr */
     const char *prog;          /* name for messages */
+    unsigned parse_flags;      /* RF_PARSE_* for rf_doc_parse_flags (default 0) */
 } rf_run_config;
 
 typedef struct rf_run_result {

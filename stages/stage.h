@@ -8,6 +8,7 @@
  *   init(st, opts)            once; st->state is read-only afterwards
  *   thread_init(st, &tls)     once per worker thread
  *   process / process_batch   on worker threads, any order between batches
+ *   emit(st, d)               optional: writer thread, kept documents in input order
  *   thread_release(st, tls)
  *   finish(st)                once, after all documents, stats merged
  *   release(st)
@@ -55,6 +56,11 @@ typedef struct rf_stage_desc {
      * stage of a chain). */
     void (*write)(rf_stage *st, rf_doc *d, rf_buf *out);
     int (*finish)(rf_stage *st, rf_err *err);
+    /* Called on the writer thread, in input order, for every document the
+     * whole chain kept, while its batch (payload, arena) is still alive: for
+     * stages that keep their own ordered output (the packer's .bin/.idx).
+     * Non-zero stops the run. */
+    int (*emit)(rf_stage *st, rf_doc *d, rf_err *err);
     /* A whole command-line main (subcommands such as `refine-dedup minhash
      * signatures`); NULL means rf_cli_main(). refine-<name> and
      * `refine <name>` both call it. */

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# cli.sh — refine-pack from the command line: usage and clear errors, one
+# document per input document with EOD (checked by the independent reader),
+# uint16/int32 choice, identical files for any --threads and batch size, ids
+# input (refine-tokenize encode lines) and `refine run` [tokenize][pack] equal
+# to text input, FIM determinism across runs and shard splits (+ merge),
+# atomic outputs, packing (best-fit / concat / --group-by) structure and
+# efficiency counters, inspect, and accounting.
+. "$(dirname "$0")/../cli/lib.sh"
+need_data
+PACK=$BIN/refine-pack
+TOK=$BIN/refine-tokenize
+GPT2=$DATA/tokenizers/gpt2/tokenizer.json
+QWEN=$DATA/tokenizers/qwen3/tokenizer.json
+LLAMA3=$DATA/tokenizers/llama3/tokenizer.json
+C=$DATA/corpora/mixed_ko_en.jsonl.zst
+HERE=$(cd "$(dirname "$0")" && pwd)
+PY=python3
+reader() { $PY "$HERE/mmidx_reader.py" "$@"; }
+
+# --- help and usage ---
+for c in "" merge inspect; do
+    $PACK $c --help >"$T/help" || fail "--help of '$c' failed"
+    grep -q "^Usage: refine-pack" "$T/help" || fail "no usage for '$c'"
+done
+expect_rc 2 $PACK --tokenizer "$GPT2" /dev/null
+grep -q -- "-o PREFIX" "$T/err" || fail "missing -o not explained"
+expect_rc 2 $PACK -o "$T/x" /dev/null
+grep -q -- "--tokenizer" "$T/err" || fail "missing --tokenizer not explained"
+expect_rc 2 $PACK --tokenizer "$GPT2" -o "$T/x" --fim-rate 0.5 /dev/null
+grep -q "sentinel <|fim_prefix|>" "$T/err" || fail "missing FIM sentinel not named"
+expect_rc 2 $PACK --tokenizer "$GPT2" -o "$T/x" --eod-token '<nope>' /dev/null
+expect_rc 2 $PACK --tokenizer "$GPT2" -o "$T/x" --fim-rate 1.5 /dev/null
+expect_rc 2 $PACK --tokenizer "$QWEN" -o "$T/x" --dtype uint16 /dev/null
+expect_rc 2 $PACK --tokenizer "$GPT2" -o "$T/x" --group-by lang /dev/null
+[ ! -e "$T/x.bin" ] && [ ! -e "$T/x.idx" ] || fail "a failed start left files"
+
+# --- one document per input document, EOD, dtype ---
+cat >"$T/in.jsonl" <<'EOF'
+{"id": "a", "text": "Hello world"}
+{"id": 7, "text": ""}
+{"text": "no id here", "meta": {"x": 1}}
+{"id": "k", "text": " 안녕하세요 세계"}
+EOF
+$PACK --tokenizer "$GPT2" -o "$T/g" "$T/in.jsonl" -q || fail "pack gpt2"
+$PY - "$HERE" "$T/g" <<'PY' || fail "gpt2 dataset content"
+import sys; sys.path.insert(0, sys.argv[1])
+from mmidx_reader import Dataset
+ds = Dataset(sys.argv[2])
+assert ds.dtype_code == 8, ds.dtype_code                       # uint16: 50257 ids
+assert ds.documents == 4 and len(ds) == 4 and ds.doc_idx == [0, 1, 2, 3, 4]
+assert ds.sequence(0) == [15496, 995, 50256], ds.sequence(0)   # "Hello world" + EOD
+assert ds.sequence(1) == [50256]                               # empty text: EOD only
+assert ds.sequence(2) == [3919, 4686, 994, 50256]
+assert ds.sequence(3)[:6] == [23821, 243, 230, 167, 227, 243] and ds.sequence(3)[-1] == 50256
+PY
+$PACK --tokenizer "$GPT2" -o "$T/g2" --no-append-eod "$T/in.jsonl" -q || fail "no eod"
+[ "$(reader "$T/g2")" = "dtype 8 sequences 4 documents 4" ] || fail "no-eod counts"
+[ "$(stat -c %s "$T/g2.bin")" = $(( $(stat -c %s "$T/g.bin") - 8 )) ] || fail "--no-append-eod"
+$PACK --tokenizer "$QWEN" -o "$T/q" "$T/in.jsonl" -q || fail "pack qwen3"
+reader "$T/q" | grep -q "^dtype 4 " || fail "qwen3 (151,669 ids) must be int32"
+$PACK --tokenizer "$LLAMA3" -o "$T/l" "$T/in.jsonl" -q || fail "pack llama3"
+$PACK inspect "$T/l" --json --doc 0 >"$T/l.json" || fail "inspect llama3"
+$PY - "$T/l.json" <<'PY' || fail "llama3 EOD is <|end_of_text|>"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["dtype"] == "int32" and d["docs"][0]["ids"][-1] == 128001, d
+PY
+$PACK --tokenizer "$GPT2" -o "$T/gi" "$T/in.jsonl" -q --dtype int32 || fail "forced int32"
+reader "$T/gi" | grep -q "^dtype 4 " || fail "--dtype int32"
+
+# --- inspect ---
+$PACK inspect "$T/g" --tokenizer "$GPT2" --doc 0 --doc 3 >"$T/insp" || fail "inspect"
+grep -q "4 documents, 4 sequences, 29 tokens" "$T/insp" || { cat "$T/insp"; fail "inspect counts"; }
+grep -q "^Hello world<|endoftext|>$" "$T/insp" || fail "inspect decode"
+expect_rc 2 $PACK inspect "$T/g" --doc 4
+printf 'MMIDIDX\0\0garbage' >"$T/bad.idx"; : >"$T/bad.bin"
+expect_rc 1 $PACK inspect "$T/bad"
+grep -q "bad.idx" "$T/err" || fail "corrupt index not named"
+
+# --- threads and batches give the same files; accounting ---
+$PACK --tokenizer "$QWEN" -o "$T/t1" -t 1 --fim-rate 0.5 --seed 9 "$C" -q --stats "$T/st1.json" ||
+    fail "t1"
+$PACK --tokenizer "$QWEN" -o "$T/t2" -t 2 --batch-docs 7 --fim-rate 0.5 --seed 9 "$C" -q || fail "t2"
+same "$T/t1.bin" "$T/t2.bin"
+same "$T/t1.idx" "$T/t2.idx"
+stats_check "$T/st1.json"
+[ "$(stats_get "$T/st1.json" 's["pack"]["documents"]')" = 10707 ] || fail "document count"
+[ "$(stats_get "$T/st1.json" 's["counters"]["fim_psm"] + s["counters"]["fim_spm"]')" -gt 5000 ] ||
+    fail "fim counters"
+[ "$(stats_get "$T/st1.json" 's["counters"]["tokens"] == s["pack"]["tokens"]')" = True ] ||
+    fail "token counter"
+# Another seed gives other choices; the same seed the same bytes (run above).
+$PACK --tokenizer "$QWEN" -o "$T/t3" --fim-rate 0.5 --seed 10 "$C" -q || fail "t3"
+cmp -s "$T/t1.bin" "$T/t3.bin" && fail "--seed has no effect"
+
+# --- shard split + merge = the whole run (FIM choices follow the ids) ---
+zstd -dc "$C" >"$T/all.jsonl"
+head -n 4000 "$T/all.jsonl" >"$T/part1.jsonl"
+tail -n +4001 "$T/all.jsonl" >"$T/part2.jsonl"
+$PACK --tokenizer "$QWEN" -o "$T/p1" --fim-rate 0.5 --seed 9 "$T/part1.jsonl" -q || fail "p1"
+$PACK --tokenizer "$QWEN" -o "$T/p2" --fim-rate 0.5 --seed 9 "$T/part2.jsonl" -q || fail "p2"
+$PACK merge -o "$T/merged" "$T/p1" "$T/p2" -q || fail "merge"
+same "$T/merged.bin" "$T/t1.bin"
+same "$T/merged.idx" "$T/t1.idx"
+expect_rc 1 $PACK merge -o "$T/mx" "$T/p1" "$T/g"
+grep -q "dtype uint16" "$T/err" || fail "merge dtype mismatch not explained"
+[ ! -e "$T/mx.idx" ] || fail "failed merge left an index"
+
+# --- ids input (refine-tokenize encode) = text input; refine run = tool ---
+$TOK encode --tokenizer "$QWEN" "$C" -o "$T/ids.jsonl" -q || fail "encode"
+$PACK --tokenizer "$QWEN" -o "$T/fromids" --fim-rate 0.5 --seed 9 "$T/ids.jsonl" -q ||
+    fail "pack ids"
+same "$T/fromids.bin" "$T/t1.bin"
+same "$T/fromids.idx" "$T/t1.idx"
+printf '[tokenize]\ntokenizer = %s\n[pack]\ntokenizer = %s\nprefix = %s\nfim-rate = 0.5\nseed = 9\n' \
+    "$QWEN" "$QWEN" "$T/run" >"$T/p.pipeline"
+$BIN/refine run "$T/p.pipeline" "$C" -q --stats "$T/strun.json" >"$T/run.out" || fail "refine run"
+[ ! -s "$T/run.out" ] || fail "refine run wrote to stdout"
+same "$T/run.bin" "$T/t1.bin"
+same "$T/run.idx" "$T/t1.idx"
+stats_check "$T/strun.json"
+printf '[tokenize]\ntokenizer = %s\n[pack]\ntokenizer = %s\nprefix = %s\n' "$GPT2" "$QWEN" \
+    "$T/mism" >"$T/m.pipeline"
+expect_rc 2 $BIN/refine run "$T/m.pipeline" "$T/in.jsonl" -q
+grep -q "same file" "$T/err" || fail "tokenizer mismatch not explained"
+[ ! -e "$T/mism.bin" ] || fail "failed run left a .bin"
+$BIN/refine list | grep -q pack || fail "pack not registered"
+
+# --- bad input is counted, never dropped or fatal ---
+cat >"$T/bad.jsonl" <<'EOF'
+{"id": 1, "text": "ok"}
+not json
+{"id": 2, "ids": [15496, -1]}
+{"id": 3, "ids": [15496, 99999999]}
+{"id": 4, "ids": "no"}
+{"id": 5}
+{"id": 6, "ids": [15496, 995]}
+EOF
+$PACK --tokenizer "$GPT2" -o "$T/bad" "$T/bad.jsonl" --stats "$T/stb.json" --rejects "$T/rej.jsonl" -q ||
+    fail "bad input run"
+stats_check "$T/stb.json"
+[ "$(stats_get "$T/stb.json" 's["docs_out"]')" = 2 ] || fail "kept count"
+[ "$(stats_get "$T/stb.json" 'sorted(s["reasons"].items())')" = \
+  "[('bad_ids', 2), ('id_out_of_range', 1), ('malformed_json', 1), ('no_text', 1)]" ] ||
+    { cat "$T/stb.json"; fail "reasons"; }
+[ "$(count_lines "$T/rej.jsonl")" = 5 ] || fail "rejects file"
+[ "$(reader "$T/bad")" = "dtype 8 sequences 2 documents 2" ] || fail "bad-input dataset"
+# --max-bad: the run fails and leaves no dataset.
+expect_rc 3 $PACK --tokenizer "$GPT2" -o "$T/mb" --max-bad 0 "$T/bad.jsonl"
+[ ! -e "$T/mb.bin" ] && [ ! -e "$T/mb.idx" ] && ! ls "$T"/mb.*tmp* >/dev/null 2>&1 ||
+    fail "failed run left files"
+
+# --- packing ---
+$PACK --tokenizer "$QWEN" -o "$T/q-all" "$C" -q || fail "unpacked reference"
+for mode in best-fit concat; do
+    $PACK --tokenizer "$QWEN" -o "$T/pk-$mode" --seq-len 512 --packing $mode "$C" -q \
+        --stats "$T/pk-$mode.json" || fail "pack $mode"
+    $PY "$HERE/check_pack.py" packed "$T/pk-$mode" "$T/q-all" 512 || fail "packed $mode"
+    stats_check "$T/pk-$mode.json"
+done
+# Best fit pads less than one sequence per document would, and splits fewer documents than concat.
+$PY - "$T/pk-best-fit.json" "$T/pk-concat.json" <<'PY' || fail "packing efficiency"
+import json, sys
+b, c = (json.load(open(p))["pack"] for p in sys.argv[1:])
+assert b["padding"] < 0.05, b
+assert b["split_docs"] < c["split_docs"], (b, c)
+assert b["document_tokens"] == c["document_tokens"]
+PY
+# Domain-aware packing and a small window: groups never mix, same checks.
+$PACK --tokenizer "$QWEN" -o "$T/grp" --seq-len 256 --group-by source --pack-buffer 20000 "$C" -q ||
+    fail "group-by"
+$PY "$HERE/check_pack.py" packed "$T/grp" "$T/q-all" 256 source "$C" || fail "group-by check"
+$PACK --tokenizer "$QWEN" -o "$T/grp2" -t 2 --batch-docs 3 --seq-len 256 --group-by source \
+    --pack-buffer 20000 "$C" -q || fail "group-by t2"
+same "$T/grp.bin" "$T/grp2.bin"
+same "$T/grp.bounds.jsonl" "$T/grp2.bounds.jsonl"
+echo "cli.pack ok"
