@@ -7,7 +7,10 @@
 #   3. runs the global steps (dedup work dir, decontamination index of the
 #      toy evaluation set the examples leak from), then
 #      pipelines/default.pipeline over examples/shard-*.jsonl.zst, printing
-#      the per-stage summary; results go to out/.
+#      the per-stage summary; results go to out/,
+#   4. ends like a training-data job: trains a small byte-level BPE tokenizer
+#      on the kept documents and packs them, half as fill-in-the-middle
+#      examples, into a Megatron .bin/.idx dataset (out/train).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -38,5 +41,15 @@ build/bin/refine-dedup -q examples/shard-*.jsonl.zst --out-dir out/dedup --work-
 build/bin/refine-decontam index -q -o out/toy.dcx examples/eval/toy_eval.jsonl:question,answer
 build/bin/refine run pipelines/default.pipeline examples/shard-*.jsonl.zst \
     -o out/example.jsonl.zst --rejects out/example.rejects.jsonl.zst --stats out/example.stats.json
+# Training binaries: a 4,096-token byte-level BPE trained on the kept
+# documents (a real run uses the target model's tokenizer.json), then FIM +
+# Megatron MMIDIDX packing, summarised by refine-pack inspect.
+build/bin/refine-tokenize train -q --model byte-level --vocab-size 4096 --no-force-hangul \
+    --shares none out/example.jsonl.zst -o out/tokenizer.json
+build/bin/refine-pack -q --tokenizer out/tokenizer.json --fim-rate 0.5 --seed 1 -o out/train \
+    out/example.jsonl.zst
+build/bin/refine-pack inspect out/train >out/train.inspect.txt
+head -n 2 out/train.inspect.txt
 echo "quickstart: kept documents in out/example.jsonl.zst, rejects in out/example.rejects.jsonl.zst,"
-echo "            statistics in out/example.stats.json"
+echo "            statistics in out/example.stats.json, tokenizer out/tokenizer.json,"
+echo "            training binaries out/train.bin + out/train.idx"
