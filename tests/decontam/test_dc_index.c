@@ -31,20 +31,6 @@ static int64_t find_text(const rf_dcx *x, const char *text, size_t i, size_t m)
     return e;
 }
 
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long sz = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *p = malloc((size_t)sz + 1);
-    *n = fread(p, 1, (size_t)sz, f);
-    fclose(f);
-    return p;
-}
-
 int main(void)
 {
     char dir[] = "/tmp/test_dc_index.XXXXXX";
@@ -151,7 +137,7 @@ int main(void)
 
     /* Damaged files are errors, never out-of-bounds reads. */
     size_t n;
-    char *data = slurp(path, &n);
+    char *data = (char *)slurp(path, &n);
     CHECK(data != NULL);
     if (data) {
         CHECK(rf_dcx_open_mem(&x, data, n, &err) == 0);

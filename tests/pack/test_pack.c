@@ -15,20 +15,6 @@
 
 static char dir[256];
 
-static unsigned char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long sz = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *p = malloc((size_t)sz + 1);
-    *n = fread(p, 1, (size_t)sz, f);
-    fclose(f);
-    return p;
-}
-
 static void test_dtype(void)
 {
     CHECK(rf_mmidx_optimal_dtype(50257) == RF_MMIDX_UINT16);

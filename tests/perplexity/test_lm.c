@@ -201,20 +201,6 @@ static void test_tiny_random(void)
     rf_lm_free(lm);
 }
 
-static unsigned char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *b = malloc((size_t)len + 1);
-    *n = fread(b, 1, (size_t)len, f);
-    fclose(f);
-    return b;
-}
-
 /* Parses bytes as the given container and builds the model; returns rc. */
 static int try_parse(const unsigned char *p, size_t n, int gguf, const char *config, rf_err *err)
 {

@@ -142,20 +142,6 @@ static void test_format(rf_ft_model *m)
     rf_buf_release(&b);
 }
 
-static unsigned char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long sz = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *p = malloc((size_t)sz + 1);
-    *n = fread(p, 1, (size_t)sz, f);
-    fclose(f);
-    return p;
-}
-
 static int same_predictions(const rf_ft_model *a, const rf_ft_model *b)
 {
     static const char *const lines[] = {"x ab", "zz yy", "qq", "", "gh ab cd ef unknown"};

@@ -15,7 +15,8 @@
 #include "tokenizer/jdom.h"
 #include "tokenizer/tokenizer.h"
 
-static char *slurp(const char *path, size_t *n)
+/* The whole (possibly compressed) file, decompressed. */
+static char *read_decompressed(const char *path, size_t *n)
 {
     rf_err err;
     rf_input *in;
@@ -42,7 +43,7 @@ typedef struct line {
 static rf_jdom *read_jsonl(const char *path, size_t *count, char **keep)
 {
     size_t n;
-    char *text = slurp(path, &n);
+    char *text = read_decompressed(path, &n);
     if (!text)
         return NULL;
     *keep = text;

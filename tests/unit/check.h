@@ -8,7 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stages/file.h"
+
 static int check_failures;
+
+/* The whole file (NUL-terminated, *n bytes), or NULL when it cannot be read;
+ * free() it. */
+static inline unsigned char *slurp(const char *path, size_t *n)
+{
+    unsigned char *p;
+    rf_err e;
+    return rf_file_read(path, &p, n, &e) ? NULL : p;
+}
 
 #define CHECK(cond)                                                                  \
     do {                                                                             \
