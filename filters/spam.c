@@ -201,24 +201,32 @@ struct rf_spam {
     unsigned char inv_lead[256]; /* bytes that can start an invisible character */
     uint64_t syl[11172 / 64 + 1]; /* Hangul syllables that start a term */
     uint64_t pre3[1024];  /* hashed 3-byte (ASCII) or 2-syllable (Hangul) term prefixes */
+    uint8_t end_alpha[NTERMS]; /* the term ends in an ASCII letter (must end a word) */
 };
 
-typedef struct wcount {
+/* Open-addressing hash table slot. A slot is in use when its gen equals
+ * the table's: a new document starts with ++gen instead of clearing the
+ * table (the word-count tables of long documents were cleared per document). */
+typedef struct hslot {
     uint64_t h;
     uint32_t n;
-} wcount;
+    uint32_t gen;
+} hslot;
+
+typedef struct htab {
+    hslot *s;
+    size_t cap, mask;
+    uint32_t gen;
+} htab;
 
 struct rf_spam_scratch {
     pcre2_match_data *md;
     uint8_t *kind;            /* per line */
     size_t *ls, *le;          /* line starts and ends (in the cleaned text) */
     size_t capl;
-    uint64_t *seen;           /* repeated-line hash set */
-    size_t capseen;
-    wcount *wc;               /* word counts */
-    size_t capwc;
-    uint64_t *ng;             /* 3-gram set */
-    size_t capng;
+    htab seen;                /* repeated-line hash set */
+    htab wc;                  /* word counts */
+    htab ng;                  /* 3-gram set */
     uint64_t *wh;             /* word hashes, line after line */
     size_t nwh, capwh;
     size_t *lw;               /* per line: index of its first word hash */
@@ -295,6 +303,8 @@ int rf_spam_new(rf_spam **out, const rf_spam_config *cfg, rf_err *err)
     s->ntrie = 1;
     for (size_t i = 0; i < NTERMS; i++) {
         add_term(s, lexicon[i].s, (int)i);
+        unsigned last = (unsigned char)lexicon[i].s[strlen(lexicon[i].s) - 1] | 0x20u;
+        s->end_alpha[i] = last >= 'a' && last <= 'z';
         unsigned c0 = (unsigned char)lexicon[i].s[0], c1 = (unsigned char)lexicon[i].s[1];
         c0 = c0 >= 'A' && c0 <= 'Z' ? c0 + 32 : c0;
         c1 = c1 >= 'A' && c1 <= 'Z' ? c1 + 32 : c1;
@@ -346,9 +356,9 @@ void rf_spam_scratch_free(rf_spam_scratch *sc)
     free(sc->kind);
     free(sc->ls);
     free(sc->le);
-    free(sc->seen);
-    free(sc->wc);
-    free(sc->ng);
+    free(sc->seen.s);
+    free(sc->wc.s);
+    free(sc->ng.s);
     free(sc->wh);
     free(sc->lw);
     rf_buf_release(&sc->clean);
@@ -432,7 +442,8 @@ typedef struct line_feat {
     size_t tok_bytes; /* bytes inside words */
 } line_feat;
 
-static int starts(const char *p, size_t n, const char *lit)
+/* Inlined, so strlen of a literal folds to a constant. */
+static inline int starts(const char *p, size_t n, const char *lit)
 {
     size_t l = strlen(lit);
     return n >= l && memcmp(p, lit, l) == 0;
@@ -571,30 +582,51 @@ static size_t pow2_at_least(size_t n)
     return c;
 }
 
-/* Inserts h into an open-addressing set; returns 1 when it was present. */
-static int set_insert(uint64_t *set, size_t cap, uint64_t h)
+/* Empties t and sizes it to `size` slots (a power of two). */
+static void htab_reset(htab *t, size_t size)
+{
+    if (t->cap < size) {
+        free(t->s);
+        t->s = rf_xcalloc(size, sizeof *t->s);
+        t->cap = size;
+    }
+    t->mask = size - 1;
+    if (++t->gen == 0) { /* wrapped: slots of gen 0 must not look in use */
+        memset(t->s, 0, t->cap * sizeof *t->s);
+        t->gen = 1;
+    }
+}
+
+/* Inserts h into the set; returns 1 when it was present. */
+static int set_insert(htab *t, uint64_t h)
 {
     if (!h)
         h = 1;
-    size_t i = (size_t)h & (cap - 1);
-    while (set[i]) {
-        if (set[i] == h)
+    size_t i = (size_t)h & t->mask;
+    while (t->s[i].gen == t->gen) {
+        if (t->s[i].h == h)
             return 1;
-        i = (i + 1) & (cap - 1);
+        i = (i + 1) & t->mask;
     }
-    set[i] = h;
+    t->s[i].h = h;
+    t->s[i].gen = t->gen;
     return 0;
 }
 
-static uint32_t count_insert(wcount *t, size_t cap, uint64_t h)
+/* Counts h; returns its count so far. */
+static uint32_t count_insert(htab *t, uint64_t h)
 {
     if (!h)
         h = 1;
-    size_t i = (size_t)h & (cap - 1);
-    while (t[i].h && t[i].h != h)
-        i = (i + 1) & (cap - 1);
-    t[i].h = h;
-    return ++t[i].n;
+    size_t i = (size_t)h & t->mask;
+    while (t->s[i].gen == t->gen) {
+        if (t->s[i].h == h)
+            return ++t->s[i].n;
+        i = (i + 1) & t->mask;
+    }
+    t->s[i].h = h;
+    t->s[i].gen = t->gen;
+    return t->s[i].n = 1;
 }
 
 /* Hash of a line from the hashes of its words: lines that differ only in
@@ -644,8 +676,7 @@ static void lex_at(const rf_spam *s, rf_spam_scratch *sc, const unsigned char *u
             lx->trig = 1;
             continue;
         }
-        size_t tl = strlen(lt->s);
-        if (!(ascii_alpha((unsigned char)lt->s[tl - 1]) && j + 1 < n && ascii_alpha(u[j + 1]))) {
+        if (!(s->end_alpha[id] && j + 1 < n && ascii_alpha(u[j + 1]))) {
             best = id;
             best_end = j + 1;
         }
@@ -709,11 +740,17 @@ static int code_line(const char *p, size_t n)
     char last = p[n - 1];
     if (last == ';' || last == '{' || last == '}')
         return 1;
-    static const char *const starts_with[] = {"#include", "#define", "#if", "#endif", "#else", "//", "/*",
-                                              "def ", "class ", "import ", "from ", "return", "fn ",
-                                              "use ", "pub ", "static ", NULL};
-    for (const char *const *w = starts_with; *w; w++)
-        if (starts(p + i, n - i, *w))
+    static const struct {
+        const char *s;
+        size_t n;
+    } starts_with[] = {{"#include", 8}, {"#define", 7}, {"#if", 3}, {"#endif", 6}, {"#else", 5},
+                       {"//", 2},       {"/*", 2},      {"def ", 4}, {"class ", 6}, {"import ", 7},
+                       {"from ", 5},    {"return", 6},  {"fn ", 3},  {"use ", 4},   {"pub ", 4},
+                       {"static ", 7}};
+    /* The first byte rules out most prefixes without a memcmp call. */
+    for (size_t w = 0; w < sizeof starts_with / sizeof starts_with[0]; w++)
+        if (p[i] == starts_with[w].s[0] && n - i >= starts_with[w].n &&
+            memcmp(p + i, starts_with[w].s, starts_with[w].n) == 0)
             return 1;
     return 0;
 }
@@ -866,12 +903,7 @@ static void check_text(const rf_spam *s, rf_spam_scratch *sc, const char *t, siz
     sc->capl = capl;
     grow((void **)&sc->lw, &sc->caplw, nl + 1, sizeof *sc->lw);
     sc->nwh = 0;
-    size_t seen_cap = pow2_at_least(2 * nl);
-    if (sc->capseen < seen_cap) {
-        sc->seen = rf_xrealloc(sc->seen, seen_cap * sizeof *sc->seen);
-        sc->capseen = seen_cap;
-    }
-    memset(sc->seen, 0, seen_cap * sizeof *sc->seen);
+    htab_reset(&sc->seen, pow2_at_least(2 * nl));
 
     size_t distinct[RF_SPAM_NCAT] = {0};
     memset(sc->term_seen, 0, sizeof sc->term_seen);
@@ -905,7 +937,7 @@ static void check_text(const rf_spam *s, rf_spam_scratch *sc, const char *t, siz
         if (indented && k == RF_SPAM_LINE_MENU)
             k = RF_SPAM_LINE_KEEP;
         if (k == RF_SPAM_LINE_KEEP && c->repeated && !indented && !r->code && f.chars >= c->min_repeat_chars &&
-            set_insert(sc->seen, seen_cap, line_hash(sc->wh + sc->lw[li], sc->nwh - sc->lw[li])))
+            set_insert(&sc->seen, line_hash(sc->wh + sc->lw[li], sc->nwh - sc->lw[li])))
             k = RF_SPAM_LINE_REPEATED;
         sc->kind[li] = (uint8_t)k;
         if (k) {
@@ -929,28 +961,20 @@ static void check_text(const rf_spam *s, rf_spam_scratch *sc, const char *t, siz
     }
     if (nw >= c->min_words) {
         size_t cap = pow2_at_least(2 * nw);
-        if (sc->capwc < cap) {
-            sc->wc = rf_xrealloc(sc->wc, cap * sizeof *sc->wc);
-            sc->capwc = cap;
-        }
-        memset(sc->wc, 0, cap * sizeof *sc->wc);
+        htab_reset(&sc->wc, cap);
         uint32_t top = 0;
         for (size_t i = 0; i < nw; i++) {
-            uint32_t k = count_insert(sc->wc, cap, sc->wh[i]);
+            uint32_t k = count_insert(&sc->wc, sc->wh[i]);
             if (k > top)
                 top = k;
         }
         r->dominant_share = (double)top / (double)nw;
-        if (sc->capng < cap) {
-            sc->ng = rf_xrealloc(sc->ng, cap * sizeof *sc->ng);
-            sc->capng = cap;
-        }
-        memset(sc->ng, 0, cap * sizeof *sc->ng);
+        htab_reset(&sc->ng, cap);
         size_t dup = 0;
         for (size_t i = 2; i < nw; i++) {
             uint64_t h = sc->wh[i - 2] * 0x9E3779B97F4A7C15ull ^ (sc->wh[i - 1] * 0xC2B2AE3D27D4EB4Full) ^
                          sc->wh[i];
-            dup += (size_t)set_insert(sc->ng, cap, h);
+            dup += (size_t)set_insert(&sc->ng, h);
         }
         r->dup_ngram_share = (double)dup / (double)(nw - 2);
     }
