@@ -202,6 +202,17 @@ struct rf_spam {
     uint64_t syl[11172 / 64 + 1]; /* Hangul syllables that start a term */
     uint64_t pre3[1024];  /* hashed 3-byte (ASCII) or 2-syllable (Hangul) term prefixes */
     uint8_t end_alpha[NTERMS]; /* the term ends in an ASCII letter (must end a word) */
+    uint8_t cls[256];     /* CL_* classes of ASCII bytes */
+    /* Hashed first six bytes (two Hangul syllables) of the terms that start
+     * with a Hangul syllable; usable when all such terms have them (ko6_ok). */
+    uint64_t ko6[1024];
+    int ko6_ok;
+};
+
+enum {
+    CL_SPACE = 1, /* ' ', \t-\r */
+    CL_HASH = 2,  /* letters, digits, '#': part of the word hash */
+    CL_ALPHA = 4  /* ASCII letters */
 };
 
 /* Open-addressing hash table slot. A slot is in use when its gen equals
@@ -277,6 +288,17 @@ static inline unsigned prefix_hash(uint32_t a, uint32_t b)
     return (unsigned)(h >> 48);
 }
 
+/* 16-bit hash of six bytes. */
+static inline unsigned hash6(const unsigned char *p)
+{
+    uint32_t a;
+    uint16_t b;
+    memcpy(&a, p, 4);
+    memcpy(&b, p + 4, 2);
+    uint64_t x = (uint64_t)a | (uint64_t)b << 32;
+    return (unsigned)((x * 0x9E3779B97F4A7C15ull) >> 48);
+}
+
 /* Invisible characters start with one of these bytes (U+00AD, U+034F,
  * U+115F/1160/180E, U+200B-2069, U+3164, U+FEFF/FFA0). */
 static inline int invisible_lead(unsigned char c)
@@ -297,11 +319,27 @@ int rf_spam_new(rf_spam **out, const rf_spam_config *cfg, rf_err *err)
     for (int ch = 0; ch < 256; ch++) {
         s->lower[ch] = (unsigned char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
         s->inv_lead[ch] = (unsigned char)invisible_lead((unsigned char)ch);
+        int alpha = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+        s->cls[ch] = (uint8_t)((ch == ' ' || (ch >= 0x09 && ch <= 0x0D) ? CL_SPACE : 0) |
+                               (alpha || (ch >= '0' && ch <= '9') || ch == '#' ? CL_HASH : 0) |
+                               (alpha ? CL_ALPHA : 0));
     }
     s->trie = rf_xcalloc(1, sizeof *s->trie);
     s->trie[0].term = -1;
     s->ntrie = 1;
+    s->ko6_ok = 1;
     for (size_t i = 0; i < NTERMS; i++) {
+        const unsigned char *ts = (const unsigned char *)lexicon[i].s;
+        if (ts[0] >= 0xEA && ts[0] <= 0xED) {
+            /* Six non-ASCII bytes (case folding leaves them alone). */
+            size_t k = 0;
+            while (k < 6 && ts[k] >= 0x80)
+                k++;
+            if (k < 6)
+                s->ko6_ok = 0;
+            else
+                s->ko6[hash6(ts) >> 6] |= 1ull << (hash6(ts) & 63);
+        }
         add_term(s, lexicon[i].s, (int)i);
         unsigned last = (unsigned char)lexicon[i].s[strlen(lexicon[i].s) - 1] | 0x20u;
         s->end_alpha[i] = last >= 'a' && last <= 'z';
@@ -807,30 +845,63 @@ static void features_wh(const rf_spam *s, const char *p, size_t n, line_feat *f,
         int prev_alpha = 0;
         /* The word hash is computed on the way: lower-cased letters, digits,
          * '#' and every non-ASCII byte; other ASCII punctuation is skipped
-         * ("Home," and "home" are one word). */
+         * ("Home," and "home" are one word). Runs of ASCII letters and of
+         * 3-byte characters that cannot be spaces or invisible characters
+         * (U+4000-U+EFFF: CJK, Hangul) take the short paths below. */
         uint64_t h = 0;
-        size_t hashed = 0;
+        size_t hashed = 0, chars = 0;
         while (i < n) {
             unsigned char c = u[i];
             if (c < 0x80) {
-                if (c == ' ' || (c >= 0x09 && c <= 0x0D))
+                unsigned cl = s->cls[c];
+                if (cl & CL_SPACE)
                     break;
-                f->chars++;
-                unsigned lc = s->lower[c];
-                if ((lc >= 'a' && lc <= 'z') || (lc >= '0' && lc <= '9') || lc == '#') {
-                    h = ((h << 7) | (h >> 57)) ^ lc;
+                chars++;
+                if (cl & CL_HASH) {
+                    h = ((h << 7) | (h >> 57)) ^ s->lower[c];
                     hashed++;
                 }
                 /* Only word starts can start an ASCII term. */
                 if (!prev_alpha && lex_candidate(s, u, n, i))
                     lex_at(s, sc, u, n, i, lx);
-                prev_alpha = ascii_alpha(c);
                 i++;
+                prev_alpha = (cl & CL_ALPHA) != 0;
+                if (prev_alpha) {
+                    /* The rest of a run of letters: no term can start in it. */
+                    size_t r = i;
+                    while (r < n && (s->cls[u[r]] & CL_ALPHA)) {
+                        h = ((h << 7) | (h >> 57)) ^ (u[r] | 0x20u);
+                        r++;
+                    }
+                    chars += r - i;
+                    hashed += r - i;
+                    i = r;
+                }
+                continue;
+            }
+            prev_alpha = 0;
+            if (c >= 0xE4 && c <= 0xEE && i + 3 <= n) {
+                /* Never a space or an invisible character. A Hangul
+                 * syllable starts a term only where the six bytes of the
+                 * term's first two syllables are (a cheaper test with one
+                 * rarely taken branch; lex_at finds nothing where no term
+                 * starts, so a necessary condition is enough). */
+                if (c >= 0xEA && c <= 0xED && s->ko6_ok && i + 6 <= n) {
+                    unsigned h6 = hash6(u + i);
+                    if (s->ko6[h6 >> 6] >> (h6 & 63) & 1)
+                        lex_at(s, sc, u, n, i, lx);
+                } else if (lex_candidate(s, u, n, i)) {
+                    lex_at(s, sc, u, n, i, lx);
+                }
+                chars++;
+                /* = three steps of the byte rotation below */
+                h = ((h << 21) | (h >> 43)) ^ ((uint64_t)c << 14) ^ ((uint64_t)u[i + 1] << 7) ^ u[i + 2];
+                hashed++;
+                i += 3;
                 continue;
             }
             if ((c == 0xC2 || c == 0xE1 || c == 0xE2 || c == 0xE3) && space_len(u + i, n - i))
                 break;
-            prev_alpha = 0;
             if (lex_candidate(s, u, n, i))
                 lex_at(s, sc, u, n, i, lx);
             size_t k = i;
@@ -839,12 +910,12 @@ static void features_wh(const rf_spam *s, const char *p, size_t n, line_feat *f,
                 if (s->inv_lead[c] && (invisible(cp) || cp == 0x200C || cp == 0x200D))
                     sc->saw_invisible = 1;
                 if (cp != 0xFE0F) {
-                    f->chars++;
+                    chars++;
                     f->emoji += (size_t)is_emoji(cp);
                 }
             } else {
                 k += c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-                f->chars++;
+                chars++;
             }
             if (k > n)
                 k = n;
@@ -853,13 +924,16 @@ static void features_wh(const rf_spam *s, const char *p, size_t n, line_feat *f,
             hashed++;
             i = k;
         }
+        f->chars += chars;
         const char *tok = p + ts;
         size_t tl = i - ts;
         f->words++;
         f->tok_bytes += tl;
-        if ((tok[0] == '#' && tl > 1 && tok[1] != '#') || (starts(tok, tl, "\xef\xbc\x83") && tl > 3))
+        if ((tok[0] == '#' && tl > 1 && tok[1] != '#') ||
+            (tok[0] == '\xef' && starts(tok, tl, "\xef\xbc\x83") && tl > 3))
             f->hashtags++;
-        if (starts(tok, tl, "http://") || starts(tok, tl, "https://") || starts(tok, tl, "www."))
+        if ((tok[0] == 'h' && (starts(tok, tl, "http://") || starts(tok, tl, "https://"))) ||
+            (tok[0] == 'w' && starts(tok, tl, "www.")))
             f->url_bytes += tl;
         /* Markup such as <unk> or <br> is not a word. */
         if (words && hashed && !(tl > 2 && tok[0] == '<' && tok[tl - 1] == '>')) {
