@@ -76,39 +76,44 @@ void rf_spam_config_defaults(rf_spam_config *c)
                  "forgot (?:your )?password|already have an account\\??|not a member\\??|my account)"
 #define LOGIN_KO "(?:로그인|로그아웃|회원\\s*가입|아이디\\s*찾기|비밀번호\\s*찾기|마이페이지|장바구니)"
 
-static const char pat_start[] =
-    "^" PS "*(?:"
-    "(?:copyright\\s*(?:©|ⓒ|\\(c\\)|\\d{4}|by\\b)|ⓒ|©)"
-    "|all rights reserved"
-    "|" SHARE_EN "(?:" PS "+\\d*" PS "*" SHARE_EN "|" PS "+(?:this|on|us|article|story|post|page|now|via))+" PS "*\\d*" PS "*$"
-    "|" SHARE_KO "(?:" PS "+\\d*" PS "*" SHARE_KO ")+" PS "*\\d*" PS "*$"
-    "|(?:read more|continue reading|read the full (?:story|article)|see more|show more|load more|"
-    "view more|more stories|full story|click here to (?:read|continue|see)(?: the)?(?: full)?(?: story| article| more)?|see also)(?:\\s*:.{0,60})?" PS "*$"
-    "|(?:previous|prev|next|older|newer)\\s*(?:post|article|page|story|entry|posts|articles|stories|chapter)?"
-    PS "*(?:(?:previous|prev|next|older|newer)\\s*(?:post|article|page|story|entry|posts|articles|stories)?" PS "*)?$"
-    "|(?:back to top|skip to (?:main )?content|jump to (?:navigation|content)|go to top|return to top)"
-    "|(?:related (?:articles?|posts?|stories|news|content|links|videos)|you may also like|"
-    "recommended (?:for you|stories|articles)|trending now|popular posts|most read|most popular|"
-    "don't miss)" PS "*$"
-    "|(?:tags?|filed under|categories|posted in|topics)\\s*:"
-    "|(?:advertisement|sponsored(?: content)?|ad|광고|스폰서|협찬|AD)" PS "*$"
-    "|(?:sign up|subscribe) (?:for|to) (?:our|the) (?:free )?(?:newsletter|mailing list|updates)"
-    "|" LOGIN_EN "(?:" PS "+(?:or\\s+)?(?:" LOGIN_EN "|cart|basket))*" PS "*(?:\\(\\d+\\))?" PS "*$"
-    "|(?:posted|published|updated) (?:by|on)\\s.{0,60}\\d.{0,30}$"
-    "|저작권자\\s*(?:ⓒ|©|\\(c\\)|\\[|<|:)"
-    "|<저작권자"
-    "|(?:▶|▷|☞|►)"
-    "|\\[?(?:관련\\s*기사|관련\\s*뉴스|함께\\s*보면\\s*좋은\\s*기사|많이\\s*본\\s*(?:뉴스|기사)|인기\\s*기사|"
-    "추천\\s*기사|주요\\s*뉴스|핫\\s*뉴스|포토\\s*뉴스|최신\\s*기사)\\]?"
-    "|" NAV_KO "(?:" PS "*" NAV_KO ")*" PS "*$"
-    "|" LOGIN_KO "(?:" PS "*" LOGIN_KO ")*" PS "*$"
-    "|(?:더\\s*보기|전체\\s*보기|기사\\s*더\\s*보기|자세히\\s*보기|원문\\s*보기|계속\\s*읽기|펼쳐\\s*보기|더\\s*읽기)" PS "*$"
-    "|(?:기사\\s*제보|보도\\s*자료\\s*(?:문의|제보)|제보\\s*하기|구독\\s*신청|뉴스레터\\s*(?:구독|신청)|카카오톡\\s*@|카톡\\s*@)"
+/* The alternatives of pat_start other than the byline; start_may_match
+ * summarises how they can begin (tables checked against this pattern by
+ * rf_spam_selftest). */
+#define START_ALTS \
+    "(?:copyright\\s*(?:©|ⓒ|\\(c\\)|\\d{4}|by\\b)|ⓒ|©)" \
+    "|all rights reserved" \
+    "|" SHARE_EN "(?:" PS "+\\d*" PS "*" SHARE_EN "|" PS "+(?:this|on|us|article|story|post|page|now|via))+" PS "*\\d*" PS "*$" \
+    "|" SHARE_KO "(?:" PS "+\\d*" PS "*" SHARE_KO ")+" PS "*\\d*" PS "*$" \
+    "|(?:read more|continue reading|read the full (?:story|article)|see more|show more|load more|" \
+    "view more|more stories|full story|click here to (?:read|continue|see)(?: the)?(?: full)?(?: story| article| more)?|see also)(?:\\s*:.{0,60})?" PS "*$" \
+    "|(?:previous|prev|next|older|newer)\\s*(?:post|article|page|story|entry|posts|articles|stories|chapter)?" \
+    PS "*(?:(?:previous|prev|next|older|newer)\\s*(?:post|article|page|story|entry|posts|articles|stories)?" PS "*)?$" \
+    "|(?:back to top|skip to (?:main )?content|jump to (?:navigation|content)|go to top|return to top)" \
+    "|(?:related (?:articles?|posts?|stories|news|content|links|videos)|you may also like|" \
+    "recommended (?:for you|stories|articles)|trending now|popular posts|most read|most popular|" \
+    "don't miss)" PS "*$" \
+    "|(?:tags?|filed under|categories|posted in|topics)\\s*:" \
+    "|(?:advertisement|sponsored(?: content)?|ad|광고|스폰서|협찬|AD)" PS "*$" \
+    "|(?:sign up|subscribe) (?:for|to) (?:our|the) (?:free )?(?:newsletter|mailing list|updates)" \
+    "|" LOGIN_EN "(?:" PS "+(?:or\\s+)?(?:" LOGIN_EN "|cart|basket))*" PS "*(?:\\(\\d+\\))?" PS "*$" \
+    "|(?:posted|published|updated) (?:by|on)\\s.{0,60}\\d.{0,30}$" \
+    "|저작권자\\s*(?:ⓒ|©|\\(c\\)|\\[|<|:)" \
+    "|<저작권자" \
+    "|(?:▶|▷|☞|►)" \
+    "|\\[?(?:관련\\s*기사|관련\\s*뉴스|함께\\s*보면\\s*좋은\\s*기사|많이\\s*본\\s*(?:뉴스|기사)|인기\\s*기사|" \
+    "추천\\s*기사|주요\\s*뉴스|핫\\s*뉴스|포토\\s*뉴스|최신\\s*기사)\\]?" \
+    "|" NAV_KO "(?:" PS "*" NAV_KO ")*" PS "*$" \
+    "|" LOGIN_KO "(?:" PS "*" LOGIN_KO ")*" PS "*$" \
+    "|(?:더\\s*보기|전체\\s*보기|기사\\s*더\\s*보기|자세히\\s*보기|원문\\s*보기|계속\\s*읽기|펼쳐\\s*보기|더\\s*읽기)" PS "*$" \
+    "|(?:기사\\s*제보|보도\\s*자료\\s*(?:문의|제보)|제보\\s*하기|구독\\s*신청|뉴스레터\\s*(?:구독|신청)|카카오톡\\s*@|카톡\\s*@)" \
     "|(?:사진|그래픽|영상|자료)\\s*[=:]\\s*\\S{1,20}" PS "*$"
-    "|(?:[\\[(][^\\])]{0,30}[\\])]\\s*)?\\p{Hangul}{2,4}(?:\\s*[·,]\\s*\\p{Hangul}{2,4})*\\s*"
-    "(?:기자|특파원|통신원|객원기자|에디터|리포터|앵커)\\s*(?:[=:/·]\\s*)?"
+/* Bylines: a title (기자, 특파원, ...) must occur in the line. */
+#define BYLINE \
+    "(?:[\\[(][^\\])]{0,30}[\\])]\\s*)?\\p{Hangul}{2,4}(?:\\s*[·,]\\s*\\p{Hangul}{2,4})*\\s*" \
+    "(?:기자|특파원|통신원|객원기자|에디터|리포터|앵커)\\s*(?:[=:/·]\\s*)?" \
     "(?:[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,})?" PS "*$"
-    ")";
+
+static const char pat_start[] = "^" PS "*(?:" START_ALTS "|" BYLINE ")";
 
 static const char pat_any[] =
     "all rights reserved|무단\\s*전재|재배포\\s*금지|무단\\s*복제|무단\\s*배포|"
@@ -118,6 +123,29 @@ static const char pat_any[] =
     "쿠키.{0,20}(?:사용|동의|허용|정책|설정)|(?:log ?in|sign ?in) to (?:comment|reply|continue|post|view|read)|"
     "로그인.{0,12}(?:필요|이용|작성|가능)|댓글을?\\s*(?:작성|남기)(?:하|시)?(?:려면|시려면)|"
     "이전\\s*글.{0,60}다음\\s*글|(?:기자|특파원)\\s*\\(?[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}";
+
+/* ---- the pat_start prefilter ----
+ *
+ * pat_start is tried on every short line, and a JIT match of its ~25
+ * alternatives costs about as much as the rest of the line's work. Its
+ * alternatives begin with literal words, so a line can only match when,
+ * after a run of punctuation/symbols/spaces (the leading PS*), it begins
+ * with one of these words' first two letters or syllables, or with one of
+ * the few characters listed in start_other, or (bylines) it holds a title.
+ * The tables are checked against the pattern itself, by PCRE2 partial
+ * matching over every ASCII bigram, every Hangul syllable pair that can
+ * start a match and every code point, in rf_spam_selftest (unit.test_spam).
+ * A one-letter entry may be followed by anything. */
+static const char *const start_en[] = {
+    "ad", "al", "ba", "bo", "ca", "cl", "co", "cr", "do", "e-", "em", "fa", "fi", "fo", "fu", "go",
+    "ju", "ka", "li", "lo", "mo", "my", "ne", "no", "ol", "pi", "po", "pr", "pu", "re", "sa", "se",
+    "sh", "si", "sk", "sp", "su", "ta", "te", "to", "tr", "tw", "up", "ur", "vi", "wh", "yo", "x"};
+static const char *const start_ko[] = {
+    "공유", "구독", "좋아", "싫어", "댓글", "스크", "인쇄", "프린", "글자", "페이", "트위", "카카",
+    "밴드", "네이", "링크", "기사", "북마", "신고", "광고", "스폰", "협찬", "저작", "관련", "함께",
+    "많이", "인기", "추천", "주요", "포토", "최신", "이전", "다음", "목록", "처음", "위로", "로그",
+    "회원", "아이", "비밀", "마이", "장바", "전체", "자세", "원문", "계속", "펼쳐", "보도", "제보",
+    "뉴스", "카톡", "사진", "그래", "영상", "자료", "핫", "맨", "더"};
 
 /* ---- lexicons ---- */
 
@@ -207,12 +235,19 @@ struct rf_spam {
      * with a Hangul syllable; usable when all such terms have them (ko6_ok). */
     uint64_t ko6[1024];
     int ko6_ok;
+    /* start_may_match: ASCII bigrams (lower-cased) and Hangul syllables
+     * and syllable pairs that can begin one of START_ALTS. */
+    uint64_t start2[128 * 128 / 64];
+    uint64_t ko1[11172 / 64 + 1];    /* first syllables */
+    uint64_t ko1any[11172 / 64 + 1]; /* first syllables followed by anything */
+    uint64_t ko2[1024];              /* hash6 of the first two syllables */
 };
 
 enum {
     CL_SPACE = 1, /* ' ', \t-\r */
     CL_HASH = 2,  /* letters, digits, '#': part of the word hash */
-    CL_ALPHA = 4  /* ASCII letters */
+    CL_ALPHA = 4, /* ASCII letters */
+    CL_SEP = 8    /* '|', '>': menu separators */
 };
 
 /* Open-addressing hash table slot. A slot is in use when its gen equals
@@ -322,7 +357,7 @@ int rf_spam_new(rf_spam **out, const rf_spam_config *cfg, rf_err *err)
         int alpha = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
         s->cls[ch] = (uint8_t)((ch == ' ' || (ch >= 0x09 && ch <= 0x0D) ? CL_SPACE : 0) |
                                (alpha || (ch >= '0' && ch <= '9') || ch == '#' ? CL_HASH : 0) |
-                               (alpha ? CL_ALPHA : 0));
+                               (alpha ? CL_ALPHA : 0) | (ch == '|' || ch == '>' ? CL_SEP : 0));
     }
     s->trie = rf_xcalloc(1, sizeof *s->trie);
     s->trie[0].term = -1;
@@ -358,6 +393,26 @@ int rf_spam_new(rf_spam **out, const rf_spam_config *cfg, rf_err *err)
         } else if (c0 < 0x80 && strlen(lexicon[i].s) >= 3) {
             unsigned h = prefix_hash(c0 << 16 | c1 << 8 | s->lower[(unsigned char)lexicon[i].s[2]], 0);
             s->pre3[h >> 6] |= 1ull << (h & 63);
+        }
+    }
+    for (size_t i = 0; i < sizeof start_en / sizeof start_en[0]; i++) {
+        unsigned a = (unsigned char)start_en[i][0], b = (unsigned char)start_en[i][1];
+        for (unsigned c = 0; c < 128; c++)
+            if (!b || c == b) {
+                unsigned k = a << 7 | c;
+                s->start2[k >> 6] |= 1ull << (k & 63);
+            }
+    }
+    for (size_t i = 0; i < sizeof start_ko / sizeof start_ko[0]; i++) {
+        const char *w = start_ko[i];
+        size_t k = 0, len = strlen(w);
+        unsigned sy = rf_next_cp(w, len, &k) - 0xAC00;
+        s->ko1[sy >> 6] |= 1ull << (sy & 63);
+        if (len == 3) {
+            s->ko1any[sy >> 6] |= 1ull << (sy & 63);
+        } else {
+            unsigned h = hash6((const unsigned char *)w);
+            s->ko2[h >> 6] |= 1ull << (h & 63);
         }
     }
     *out = s;
@@ -478,6 +533,7 @@ static size_t strip_invisible(const unsigned char *lead, const char *t, size_t n
 typedef struct line_feat {
     size_t chars, words, hashtags, emoji, url_bytes, bytes;
     size_t tok_bytes; /* bytes inside words */
+    size_t seps;      /* characters menu_line may take for separators */
 } line_feat;
 
 /* Inlined, so strlen of a literal folds to a constant. */
@@ -530,7 +586,9 @@ static int sentence_end(const char *p, size_t n)
  * are not menus. */
 static int menu_line(const char *p, size_t n, const line_feat *f)
 {
-    if (n < 3 || n > 200 || p[0] == '|' || sentence_end(p, n) || f->words > 24)
+    /* Three items need two separators (features_wh counted the characters
+     * that can be one). */
+    if (f->seps < 2 || n < 3 || n > 200 || p[0] == '|' || sentence_end(p, n) || f->words > 24)
         return 0;
     size_t items = 1, item_words = 0, item_chars = 0, max_words = 0, max_chars = 0, i = 0;
     int in_word = 0;
@@ -567,12 +625,94 @@ static int menu_line(const char *p, size_t n, const line_feat *f)
     return items >= 3 && max_words <= 3 && max_chars <= 24;
 }
 
+/* Byline titles (BYLINE requires one). */
+static int has_title(const char *p, size_t n)
+{
+    static const char *const titles[] = {"기자", "특파원", "통신원", "에디터", "리포터", "앵커"};
+    for (size_t t = 0; t < sizeof titles / sizeof titles[0]; t++) {
+        size_t len = strlen(titles[t]);
+        const char *q = p, *end = p + n;
+        /* memmem is not POSIX: the first byte with memchr, then compare. */
+        while ((size_t)(end - q) >= len && (q = memchr(q, titles[t][0], (size_t)(end - q - len + 1))) != NULL) {
+            if (memcmp(q, titles[t], len) == 0)
+                return 1;
+            q++;
+        }
+    }
+    return 0;
+}
+
+/* Non-ASCII characters that may begin one of START_ALTS: ©, ⓒ/Ⓒ, ▶ ▷ ►
+ * ☞, and letters that match an ASCII letter caselessly (U+017F ſ, U+212A
+ * K) with their neighbours, generously. */
+static int start_other(uint32_t cp)
+{
+    return cp < 0x250 || (cp >= 0x1E00 && cp <= 0x1EFF) || (cp >= 0x2100 && cp <= 0x214F) ||
+           (cp >= 0x24B6 && cp <= 0x24E9) || cp == 0x25B6 || cp == 0x25B7 || cp == 0x25BA ||
+           cp == 0x261E;
+}
+
+static inline int bit(const uint64_t *b, unsigned i)
+{
+    return (int)(b[i >> 6] >> (i & 63) & 1);
+}
+
+/* 0 when pat_start cannot match the line (valid UTF-8). Characters that
+ * cannot begin one of START_ALTS are skipped: either PS* consumes them or
+ * the match fails there. BYLINE may begin at any character of Hangul
+ * script (for PCRE2 that includes CJK punctuation such as U+3001) but
+ * needs a title, so a line that skipped non-ASCII characters or starts
+ * with a syllable is also let through when it holds a title. */
+static int start_may_match(const rf_spam *s, const char *p, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    size_t i = 0;
+    int skipped = 0; /* non-ASCII characters skipped */
+    while (i < n) {
+        unsigned c = u[i];
+        if (c < 0x80) {
+            if ((s->cls[c] & CL_HASH) && c != '#') { /* letter or digit: no PS */
+                if (i + 1 >= n || u[i + 1] >= 0x80)
+                    return 1;
+                if (bit(s->start2, s->lower[c] << 7 | s->lower[u[i + 1]]))
+                    return 1;
+                return skipped && has_title(p, n);
+            }
+            if (c == '[' || c == '(' || c == '<')
+                return 1;
+            i++;
+            continue;
+        }
+        size_t k = i;
+        uint32_t cp = rf_next_cp(p, n, &k);
+        if (cp >= 0xAC00 && cp <= 0xD7A3) {
+            unsigned sy = cp - 0xAC00;
+            int ok;
+            size_t k2 = k;
+            uint32_t cp2 = k2 < n ? rf_next_cp(p, n, &k2) : 0;
+            if (cp2 >= 0xAC00 && cp2 <= 0xD7A3 && k == i + 3 && k2 == i + 6) {
+                unsigned h = hash6(u + i);
+                ok = bit(s->ko1any, sy) || bit(s->ko2, h);
+            } else {
+                ok = bit(s->ko1, sy);
+            }
+            return ok || has_title(p, n);
+        }
+        if (start_other(cp))
+            return 1;
+        skipped = 1;
+        i = k;
+    }
+    return skipped && has_title(p, n);
+}
+
 static int line_kind(const rf_spam *s, rf_spam_scratch *sc, const char *p, size_t n,
                      const line_feat *f, int trig)
 {
     const rf_spam_config *c = &s->cfg;
     if (c->boilerplate && n <= c->max_line_bytes) {
-        int rc = s->jit_start
+        int rc = !start_may_match(s, p, n) ? PCRE2_ERROR_NOMATCH
+                 : s->jit_start
                      ? pcre2_jit_match(s->start, (PCRE2_SPTR)p, n, 0, PCRE2_NO_UTF_CHECK, sc->md, NULL)
                      : pcre2_match(s->start, (PCRE2_SPTR)p, n, 0, PCRE2_NO_UTF_CHECK, sc->md, NULL);
         if (rc <= 0 && trig)
@@ -857,6 +997,7 @@ static void features_wh(const rf_spam *s, const char *p, size_t n, line_feat *f,
                 if (cl & CL_SPACE)
                     break;
                 chars++;
+                f->seps += (cl & CL_SEP) != 0;
                 if (cl & CL_HASH) {
                     h = ((h << 7) | (h >> 57)) ^ s->lower[c];
                     hashed++;
@@ -913,6 +1054,9 @@ static void features_wh(const rf_spam *s, const char *p, size_t n, line_feat *f,
                     chars++;
                     f->emoji += (size_t)is_emoji(cp);
                 }
+                /* Separators of menu_line; all start with an inv_lead byte. */
+                f->seps += cp == 0xB7 || cp == 0x2022 || cp == 0xBB || cp == 0x203A || cp == 0x2192 ||
+                           cp == 0x30FB || cp == 0xFF5C;
             } else {
                 k += c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
                 chars++;
@@ -1144,6 +1288,106 @@ void rf_spam_check(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t 
     memset(r, 0, sizeof *r);
     r->invisible = inv;
     check_text(s, sc, sc->clean.p, sc->clean.len, r, out);
+}
+
+/* 1 when pattern re matches subject (p, n) or could match a longer
+ * subject that begins with it (PCRE2 partial matching). */
+static int could_match(pcre2_code *re, pcre2_match_data *md, const char *p, size_t n, uint32_t opt)
+{
+    int rc = pcre2_match(re, (PCRE2_SPTR)p, n, 0, opt | PCRE2_PARTIAL_HARD, md, NULL);
+    return rc >= 0 || rc == PCRE2_ERROR_PARTIAL;
+}
+
+static size_t put_utf8(char *b, uint32_t cp)
+{
+    if (cp < 0x80) {
+        b[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        b[0] = (char)(0xC0 | cp >> 6);
+        b[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        b[0] = (char)(0xE0 | cp >> 12);
+        b[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+        b[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    b[0] = (char)(0xF0 | cp >> 18);
+    b[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+    b[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+    b[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+int rf_spam_selftest(const rf_spam *s, rf_err *err)
+{
+    int rc = 0;
+    pcre2_code *alts = NULL, *head = NULL;
+    pcre2_match_data *md = pcre2_match_data_create(4, NULL);
+    int jit;
+    /* START_ALTS, anchored where the subject starts, and behind the leading
+     * PS* as pat_start has them. (BYLINE is let through by its title.) */
+    alts = compile("(?:" START_ALTS ")", &jit, err);
+    head = alts ? compile("^" PS "*(?:" START_ALTS ")", &jit, err) : NULL;
+    if (!md || !head) {
+        rc = md ? (err ? err->code : RF_EINTERNAL) : rf_errf(err, RF_ENOMEM, "out of memory");
+        goto out;
+    }
+    char b[16];
+    /* 1. A character start_may_match skips can begin no alternative. */
+    for (uint32_t cp = 1; cp <= 0x10FFFF; cp++) {
+        if ((cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0xAC00 && cp <= 0xD7A3)) /* syllables: 3. */
+            continue;
+        size_t l = put_utf8(b, cp);
+        int skipped = cp < 0x80 ? !((s->cls[cp] & CL_HASH) && cp != '#') && cp != '[' && cp != '(' && cp != '<'
+                                : !start_other(cp);
+        if (skipped && could_match(alts, md, b, l, PCRE2_ANCHORED)) {
+            rc = rf_errf(err, RF_EINTERNAL, "spam selftest: U+%04X can begin a boilerplate line", (unsigned)cp);
+            goto out;
+        }
+    }
+    /* 2. A line that starts with two ASCII characters, the first a letter
+     * or digit, the way START_ALTS can begin (BYLINE cannot). */
+    for (unsigned c0 = 1; c0 < 128; c0++) {
+        if (!(s->cls[c0] & CL_HASH) || c0 == '#')
+            continue;
+        for (unsigned c1 = 1; c1 < 128; c1++) {
+            b[0] = (char)c0;
+            b[1] = (char)c1;
+            if (could_match(head, md, b, 2, 0) && !start_may_match(s, b, 2)) {
+                rc = rf_errf(err, RF_EINTERNAL, "spam selftest: a line may start with '%c%c'", c0, c1);
+                goto out;
+            }
+        }
+    }
+    /* 3. Hangul: a syllable that can begin START_ALTS followed by a
+     * non-syllable, and by every syllable. */
+    for (uint32_t c0 = 0xAC00; c0 <= 0xD7A3; c0++) {
+        size_t l = put_utf8(b, c0);
+        if (!could_match(head, md, b, l, 0))
+            continue;
+        b[l] = '\x01';
+        if (!start_may_match(s, b, l + 1)) {
+            rc = rf_errf(err, RF_EINTERNAL, "spam selftest: a line may start with U+%04X", (unsigned)c0);
+            goto out;
+        }
+        for (uint32_t c1 = 0xAC00; c1 <= 0xD7A3; c1++) {
+            size_t l2 = l + put_utf8(b + l, c1);
+            if (could_match(head, md, b, l2, 0) && !start_may_match(s, b, l2)) {
+                rc = rf_errf(err, RF_EINTERNAL, "spam selftest: a line may start with U+%04X U+%04X",
+                             (unsigned)c0, (unsigned)c1);
+                goto out;
+            }
+        }
+    }
+out:
+    pcre2_code_free(alts);
+    pcre2_code_free(head);
+    pcre2_match_data_free(md);
+    return rc;
 }
 
 int rf_spam_line_kind(const rf_spam *s, rf_spam_scratch *sc, const char *p, size_t n)
