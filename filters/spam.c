@@ -147,6 +147,10 @@ static const char *const start_ko[] = {
     "회원", "아이", "비밀", "마이", "장바", "전체", "자세", "원문", "계속", "펼쳐", "보도", "제보",
     "뉴스", "카톡", "사진", "그래", "영상", "자료", "핫", "맨", "더"};
 
+/* Byline titles (BYLINE requires one); features_wh flags a line that may
+ * hold one by the hash of their first two syllables. */
+static const char *const titles[] = {"기자", "특파원", "통신원", "에디터", "리포터", "앵커"};
+
 /* ---- lexicons ---- */
 
 typedef struct lex_term {
@@ -241,6 +245,7 @@ struct rf_spam {
     uint64_t ko1[11172 / 64 + 1];    /* first syllables */
     uint64_t ko1any[11172 / 64 + 1]; /* first syllables followed by anything */
     uint64_t ko2[1024];              /* hash6 of the first two syllables */
+    uint64_t title6[1024];           /* hash6 of the titles' first two syllables */
 };
 
 enum {
@@ -403,6 +408,10 @@ int rf_spam_new(rf_spam **out, const rf_spam_config *cfg, rf_err *err)
                 s->start2[k >> 6] |= 1ull << (k & 63);
             }
     }
+    for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++) {
+        unsigned h = hash6((const unsigned char *)titles[i]);
+        s->title6[h >> 6] |= 1ull << (h & 63);
+    }
     for (size_t i = 0; i < sizeof start_ko / sizeof start_ko[0]; i++) {
         const char *w = start_ko[i];
         size_t k = 0, len = strlen(w);
@@ -534,6 +543,7 @@ typedef struct line_feat {
     size_t chars, words, hashtags, emoji, url_bytes, bytes;
     size_t tok_bytes; /* bytes inside words */
     size_t seps;      /* characters menu_line may take for separators */
+    int title;        /* may hold a byline title */
 } line_feat;
 
 /* Inlined, so strlen of a literal folds to a constant. */
@@ -625,23 +635,6 @@ static int menu_line(const char *p, size_t n, const line_feat *f)
     return items >= 3 && max_words <= 3 && max_chars <= 24;
 }
 
-/* Byline titles (BYLINE requires one). */
-static int has_title(const char *p, size_t n)
-{
-    static const char *const titles[] = {"기자", "특파원", "통신원", "에디터", "리포터", "앵커"};
-    for (size_t t = 0; t < sizeof titles / sizeof titles[0]; t++) {
-        size_t len = strlen(titles[t]);
-        const char *q = p, *end = p + n;
-        /* memmem is not POSIX: the first byte with memchr, then compare. */
-        while ((size_t)(end - q) >= len && (q = memchr(q, titles[t][0], (size_t)(end - q - len + 1))) != NULL) {
-            if (memcmp(q, titles[t], len) == 0)
-                return 1;
-            q++;
-        }
-    }
-    return 0;
-}
-
 /* Non-ASCII characters that may begin one of START_ALTS: ©, ⓒ/Ⓒ, ▶ ▷ ►
  * ☞, and letters that match an ASCII letter caselessly (U+017F ſ, U+212A
  * K) with their neighbours, generously. */
@@ -663,7 +656,7 @@ static inline int bit(const uint64_t *b, unsigned i)
  * script (for PCRE2 that includes CJK punctuation such as U+3001) but
  * needs a title, so a line that skipped non-ASCII characters or starts
  * with a syllable is also let through when it holds a title. */
-static int start_may_match(const rf_spam *s, const char *p, size_t n)
+static int start_may_match(const rf_spam *s, const char *p, size_t n, int title)
 {
     const unsigned char *u = (const unsigned char *)p;
     size_t i = 0;
@@ -676,7 +669,7 @@ static int start_may_match(const rf_spam *s, const char *p, size_t n)
                     return 1;
                 if (bit(s->start2, s->lower[c] << 7 | s->lower[u[i + 1]]))
                     return 1;
-                return skipped && has_title(p, n);
+                return skipped && title;
             }
             if (c == '[' || c == '(' || c == '<')
                 return 1;
@@ -696,14 +689,14 @@ static int start_may_match(const rf_spam *s, const char *p, size_t n)
             } else {
                 ok = bit(s->ko1, sy);
             }
-            return ok || has_title(p, n);
+            return ok || title;
         }
         if (start_other(cp))
             return 1;
         skipped = 1;
         i = k;
     }
-    return skipped && has_title(p, n);
+    return skipped && title;
 }
 
 static int line_kind(const rf_spam *s, rf_spam_scratch *sc, const char *p, size_t n,
@@ -711,7 +704,7 @@ static int line_kind(const rf_spam *s, rf_spam_scratch *sc, const char *p, size_
 {
     const rf_spam_config *c = &s->cfg;
     if (c->boilerplate && n <= c->max_line_bytes) {
-        int rc = !start_may_match(s, p, n) ? PCRE2_ERROR_NOMATCH
+        int rc = !start_may_match(s, p, n, f->title) ? PCRE2_ERROR_NOMATCH
                  : s->jit_start
                      ? pcre2_jit_match(s->start, (PCRE2_SPTR)p, n, 0, PCRE2_NO_UTF_CHECK, sc->md, NULL)
                      : pcre2_match(s->start, (PCRE2_SPTR)p, n, 0, PCRE2_NO_UTF_CHECK, sc->md, NULL);
@@ -1027,9 +1020,10 @@ static void features_wh(const rf_spam *s, const char *p, size_t n, line_feat *f,
                  * term's first two syllables are (a cheaper test with one
                  * rarely taken branch; lex_at finds nothing where no term
                  * starts, so a necessary condition is enough). */
-                if (c >= 0xEA && c <= 0xED && s->ko6_ok && i + 6 <= n) {
+                if (c >= 0xEA && c <= 0xED && i + 6 <= n) {
                     unsigned h6 = hash6(u + i);
-                    if (s->ko6[h6 >> 6] >> (h6 & 63) & 1)
+                    f->title |= bit(s->title6, h6);
+                    if (s->ko6_ok ? bit(s->ko6, h6) : lex_candidate(s, u, n, i))
                         lex_at(s, sc, u, n, i, lx);
                 } else if (lex_candidate(s, u, n, i)) {
                     lex_at(s, sc, u, n, i, lx);
@@ -1357,7 +1351,7 @@ int rf_spam_selftest(const rf_spam *s, rf_err *err)
         for (unsigned c1 = 1; c1 < 128; c1++) {
             b[0] = (char)c0;
             b[1] = (char)c1;
-            if (could_match(head, md, b, 2, 0) && !start_may_match(s, b, 2)) {
+            if (could_match(head, md, b, 2, 0) && !start_may_match(s, b, 2, 0)) {
                 rc = rf_errf(err, RF_EINTERNAL, "spam selftest: a line may start with '%c%c'", c0, c1);
                 goto out;
             }
@@ -1370,13 +1364,13 @@ int rf_spam_selftest(const rf_spam *s, rf_err *err)
         if (!could_match(head, md, b, l, 0))
             continue;
         b[l] = '\x01';
-        if (!start_may_match(s, b, l + 1)) {
+        if (!start_may_match(s, b, l + 1, 0)) {
             rc = rf_errf(err, RF_EINTERNAL, "spam selftest: a line may start with U+%04X", (unsigned)c0);
             goto out;
         }
         for (uint32_t c1 = 0xAC00; c1 <= 0xD7A3; c1++) {
             size_t l2 = l + put_utf8(b + l, c1);
-            if (could_match(head, md, b, l2, 0) && !start_may_match(s, b, l2)) {
+            if (could_match(head, md, b, l2, 0) && !start_may_match(s, b, l2, 0)) {
                 rc = rf_errf(err, RF_EINTERNAL, "spam selftest: a line may start with U+%04X U+%04X",
                              (unsigned)c0, (unsigned)c1);
                 goto out;
