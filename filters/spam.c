@@ -246,6 +246,7 @@ struct rf_spam {
     uint64_t ko1any[11172 / 64 + 1]; /* first syllables followed by anything */
     uint64_t ko2[1024];              /* hash6 of the first two syllables */
     uint64_t title6[1024];           /* hash6 of the titles' first two syllables */
+    uint64_t ko6title[1024];         /* ko6 | title6 */
 };
 
 enum {
@@ -277,7 +278,9 @@ struct rf_spam_scratch {
     size_t capl;
     htab seen;                /* repeated-line hash set */
     htab wc;                  /* word counts */
-    htab ng;                  /* 3-gram set */
+    uint64_t *ng;             /* 3-gram set (0 = empty; half the size of an htab,
+                               * which matters more than clearing it) */
+    size_t capng;
     uint64_t *wh;             /* word hashes, line after line */
     size_t nwh, capwh;
     size_t *lw;               /* per line: index of its first word hash */
@@ -412,6 +415,8 @@ int rf_spam_new(rf_spam **out, const rf_spam_config *cfg, rf_err *err)
         unsigned h = hash6((const unsigned char *)titles[i]);
         s->title6[h >> 6] |= 1ull << (h & 63);
     }
+    for (size_t i = 0; i < 1024; i++)
+        s->ko6title[i] = s->ko6[i] | s->title6[i];
     for (size_t i = 0; i < sizeof start_ko / sizeof start_ko[0]; i++) {
         const char *w = start_ko[i];
         size_t k = 0, len = strlen(w);
@@ -460,7 +465,7 @@ void rf_spam_scratch_free(rf_spam_scratch *sc)
     free(sc->le);
     free(sc->seen.s);
     free(sc->wc.s);
-    free(sc->ng.s);
+    free(sc->ng);
     free(sc->wh);
     free(sc->lw);
     rf_buf_release(&sc->clean);
@@ -784,6 +789,21 @@ static int set_insert(htab *t, uint64_t h)
     return 0;
 }
 
+/* The same for a plain set of nonzero keys. */
+static int set_insert64(uint64_t *set, size_t mask, uint64_t h)
+{
+    if (!h)
+        h = 1;
+    size_t i = (size_t)h & mask;
+    while (set[i]) {
+        if (set[i] == h)
+            return 1;
+        i = (i + 1) & mask;
+    }
+    set[i] = h;
+    return 0;
+}
+
 /* Counts h; returns its count so far. */
 static uint32_t count_insert(htab *t, uint64_t h)
 {
@@ -883,14 +903,15 @@ static inline int lex_candidate(const rf_spam *s, const unsigned char *u, size_t
     if ((c0 & 0xC0) == 0x80 || i + 1 >= n || (c0 < 0x80 && i > 0 && ascii_alpha(u[i - 1])))
         return 0;
     unsigned bg = c0 << 8 | s->lower[u[i + 1]];
-    if (!(s->first2[bg >> 6] >> (bg & 63) & 1))
-        return 0;
+    unsigned f2 = (unsigned)(s->first2[bg >> 6] >> (bg & 63) & 1);
     if (c0 >= 0x80)
-        return 1;
+        return (int)f2;
     if (i + 2 >= n)
         return 0;
+    /* Both bitmaps, then one branch: the first alone passes at many word
+     * starts and mispredicts. */
     unsigned h = prefix_hash(bg << 8 | s->lower[u[i + 2]], 0);
-    return (int)(s->pre3[h >> 6] >> (h & 63) & 1);
+    return (int)(f2 & (unsigned)(s->pre3[h >> 6] >> (h & 63) & 1));
 }
 
 /* Source code repeats lines (declarations, #if blocks), links to
@@ -1021,9 +1042,14 @@ static void features_wh(const rf_spam *s, const char *p, size_t n, line_feat *f,
                  * rarely taken branch; lex_at finds nothing where no term
                  * starts, so a necessary condition is enough). */
                 if (c >= 0xEA && c <= 0xED && i + 6 <= n) {
+                    /* One bitmap (terms and titles) in the common case. */
                     unsigned h6 = hash6(u + i);
-                    f->title |= bit(s->title6, h6);
-                    if (s->ko6_ok ? bit(s->ko6, h6) : lex_candidate(s, u, n, i))
+                    if (bit(s->ko6title, h6)) {
+                        f->title |= bit(s->title6, h6);
+                        if (s->ko6_ok && bit(s->ko6, h6))
+                            lex_at(s, sc, u, n, i, lx);
+                    }
+                    if (!s->ko6_ok && lex_candidate(s, u, n, i))
                         lex_at(s, sc, u, n, i, lx);
                 } else if (lex_candidate(s, u, n, i)) {
                     lex_at(s, sc, u, n, i, lx);
@@ -1181,12 +1207,17 @@ static void check_text(const rf_spam *s, rf_spam_scratch *sc, const char *t, siz
                 top = k;
         }
         r->dominant_share = (double)top / (double)nw;
-        htab_reset(&sc->ng, cap);
+        if (sc->capng < cap) {
+            free(sc->ng);
+            sc->ng = rf_xcalloc(cap, sizeof *sc->ng);
+            sc->capng = cap;
+        }
+        memset(sc->ng, 0, cap * sizeof *sc->ng);
         size_t dup = 0;
         for (size_t i = 2; i < nw; i++) {
             uint64_t h = sc->wh[i - 2] * 0x9E3779B97F4A7C15ull ^ (sc->wh[i - 1] * 0xC2B2AE3D27D4EB4Full) ^
                          sc->wh[i];
-            dup += (size_t)set_insert(&sc->ng, h);
+            dup += (size_t)set_insert64(sc->ng, cap - 1, h);
         }
         r->dup_ngram_share = (double)dup / (double)(nw - 2);
     }
