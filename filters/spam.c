@@ -947,28 +947,6 @@ static int code_line(const char *p, size_t n)
     return 0;
 }
 
-static int looks_like_code(const char *t, size_t n, double share)
-{
-    if (share > 1)
-        return 0;
-    size_t lines = 0, code = 0, pos = 0;
-    while (pos <= n) {
-        const char *e = memchr(t + pos, '\n', n - pos);
-        size_t end = e ? (size_t)(e - t) : n;
-        size_t k = pos;
-        while (k < end && (t[k] == ' ' || t[k] == '\t' || t[k] == '\r'))
-            k++;
-        if (k < end) {
-            lines++;
-            code += (size_t)code_line(t + pos, end - pos);
-        }
-        if (!e)
-            break;
-        pos = end + 1;
-    }
-    return lines >= 3 && (double)code >= share * (double)lines;
-}
-
 /* ---- the check ---- */
 
 static void grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -1128,30 +1106,45 @@ static void check_text(const rf_spam *s, rf_spam_scratch *sc, const char *t, siz
     const rf_spam_config *c = &s->cfg;
     rf_buf_reset(out);
 
-    /* Lines. */
-    size_t nl = 1;
-    for (const char *q = t; (q = memchr(q, '\n', (size_t)(t + n - q))) != NULL; q++)
+    /* Lines, cut once: their bounds, and the code-line share
+     * (looks_like_code's rule, on the same lines). */
+    int code_rule = c->code_share <= 1;
+    size_t nl = 0, lines = 0, code = 0;
+    for (size_t pos = 0;;) {
+        const char *e = memchr(t + pos, '\n', n - pos);
+        size_t end = e ? (size_t)(e - t) : n;
+        if (nl == sc->capl) {
+            size_t cap = sc->capl ? 2 * sc->capl : 64;
+            sc->ls = rf_xrealloc(sc->ls, cap * sizeof *sc->ls);
+            sc->le = rf_xrealloc(sc->le, cap * sizeof *sc->le);
+            sc->kind = rf_xrealloc(sc->kind, cap * sizeof *sc->kind);
+            sc->capl = cap;
+        }
+        sc->ls[nl] = pos;
+        sc->le[nl] = end;
         nl++;
-    size_t capl = sc->capl;
-    grow((void **)&sc->ls, &capl, nl, sizeof *sc->ls);
-    capl = sc->capl;
-    grow((void **)&sc->le, &capl, nl, sizeof *sc->le);
-    capl = sc->capl;
-    grow((void **)&sc->kind, &capl, nl, sizeof *sc->kind);
-    sc->capl = capl;
+        if (code_rule) {
+            size_t k = pos;
+            while (k < end && (t[k] == ' ' || t[k] == '\t' || t[k] == '\r'))
+                k++;
+            if (k < end) {
+                lines++;
+                code += (size_t)code_line(t + pos, end - pos);
+            }
+        }
+        if (!e)
+            break;
+        pos = end + 1;
+    }
     grow((void **)&sc->lw, &sc->caplw, nl + 1, sizeof *sc->lw);
     sc->nwh = 0;
     htab_reset(&sc->seen, pow2_at_least(2 * nl));
 
     size_t distinct[RF_SPAM_NCAT] = {0};
     memset(sc->term_seen, 0, sizeof sc->term_seen);
-    r->code = looks_like_code(t, n, c->code_share);
-    size_t pos = 0;
+    r->code = code_rule && lines >= 3 && (double)code >= c->code_share * (double)lines;
     for (size_t li = 0; li < nl; li++) {
-        const char *e = memchr(t + pos, '\n', n - pos);
-        size_t end = e ? (size_t)(e - t) : n;
-        sc->ls[li] = pos;
-        sc->le[li] = end;
+        size_t pos = sc->ls[li], end = sc->le[li];
         sc->kind[li] = RF_SPAM_LINE_KEEP;
         sc->lw[li] = sc->nwh;
         const char *p = t + pos;
@@ -1160,7 +1153,6 @@ static void check_text(const rf_spam *s, rf_spam_scratch *sc, const char *t, siz
          * reasons: only the boilerplate patterns apply to them. */
         int indented = ln >= 4 && (p[0] == '\t' || memcmp(p, "    ", 4) == 0);
         trim(&p, &ln);
-        pos = end + 1;
         if (!ln)
             continue;
         r->lines++;
