@@ -773,23 +773,7 @@ static void htab_reset(htab *t, size_t size)
     }
 }
 
-/* Inserts h into the set; returns 1 when it was present. */
-static int set_insert(htab *t, uint64_t h)
-{
-    if (!h)
-        h = 1;
-    size_t i = (size_t)h & t->mask;
-    while (t->s[i].gen == t->gen) {
-        if (t->s[i].h == h)
-            return 1;
-        i = (i + 1) & t->mask;
-    }
-    t->s[i].h = h;
-    t->s[i].gen = t->gen;
-    return 0;
-}
-
-/* The same for a plain set of nonzero keys. */
+/* Inserts h into a plain set of nonzero keys; returns 1 when it was present. */
 static int set_insert64(uint64_t *set, size_t mask, uint64_t h)
 {
     if (!h)
@@ -818,6 +802,12 @@ static uint32_t count_insert(htab *t, uint64_t h)
     t->s[i].h = h;
     t->s[i].gen = t->gen;
     return t->s[i].n = 1;
+}
+
+/* Inserts h into the set t; returns 1 when it was present. */
+static int set_insert(htab *t, uint64_t h)
+{
+    return count_insert(t, h) > 1;
 }
 
 /* Hash of a line from the hashes of its words: lines that differ only in
