@@ -76,39 +76,44 @@ void rf_spam_config_defaults(rf_spam_config *c)
                  "forgot (?:your )?password|already have an account\\??|not a member\\??|my account)"
 #define LOGIN_KO "(?:로그인|로그아웃|회원\\s*가입|아이디\\s*찾기|비밀번호\\s*찾기|마이페이지|장바구니)"
 
-static const char pat_start[] =
-    "^" PS "*(?:"
-    "(?:copyright\\s*(?:©|ⓒ|\\(c\\)|\\d{4}|by\\b)|ⓒ|©)"
-    "|all rights reserved"
-    "|" SHARE_EN "(?:" PS "+\\d*" PS "*" SHARE_EN "|" PS "+(?:this|on|us|article|story|post|page|now|via))+" PS "*\\d*" PS "*$"
-    "|" SHARE_KO "(?:" PS "+\\d*" PS "*" SHARE_KO ")+" PS "*\\d*" PS "*$"
-    "|(?:read more|continue reading|read the full (?:story|article)|see more|show more|load more|"
-    "view more|more stories|full story|click here to (?:read|continue|see)(?: the)?(?: full)?(?: story| article| more)?|see also)(?:\\s*:.{0,60})?" PS "*$"
-    "|(?:previous|prev|next|older|newer)\\s*(?:post|article|page|story|entry|posts|articles|stories|chapter)?"
-    PS "*(?:(?:previous|prev|next|older|newer)\\s*(?:post|article|page|story|entry|posts|articles|stories)?" PS "*)?$"
-    "|(?:back to top|skip to (?:main )?content|jump to (?:navigation|content)|go to top|return to top)"
-    "|(?:related (?:articles?|posts?|stories|news|content|links|videos)|you may also like|"
-    "recommended (?:for you|stories|articles)|trending now|popular posts|most read|most popular|"
-    "don't miss)" PS "*$"
-    "|(?:tags?|filed under|categories|posted in|topics)\\s*:"
-    "|(?:advertisement|sponsored(?: content)?|ad|광고|스폰서|협찬|AD)" PS "*$"
-    "|(?:sign up|subscribe) (?:for|to) (?:our|the) (?:free )?(?:newsletter|mailing list|updates)"
-    "|" LOGIN_EN "(?:" PS "+(?:or\\s+)?(?:" LOGIN_EN "|cart|basket))*" PS "*(?:\\(\\d+\\))?" PS "*$"
-    "|(?:posted|published|updated) (?:by|on)\\s.{0,60}\\d.{0,30}$"
-    "|저작권자\\s*(?:ⓒ|©|\\(c\\)|\\[|<|:)"
-    "|<저작권자"
-    "|(?:▶|▷|☞|►)"
-    "|\\[?(?:관련\\s*기사|관련\\s*뉴스|함께\\s*보면\\s*좋은\\s*기사|많이\\s*본\\s*(?:뉴스|기사)|인기\\s*기사|"
-    "추천\\s*기사|주요\\s*뉴스|핫\\s*뉴스|포토\\s*뉴스|최신\\s*기사)\\]?"
-    "|" NAV_KO "(?:" PS "*" NAV_KO ")*" PS "*$"
-    "|" LOGIN_KO "(?:" PS "*" LOGIN_KO ")*" PS "*$"
-    "|(?:더\\s*보기|전체\\s*보기|기사\\s*더\\s*보기|자세히\\s*보기|원문\\s*보기|계속\\s*읽기|펼쳐\\s*보기|더\\s*읽기)" PS "*$"
-    "|(?:기사\\s*제보|보도\\s*자료\\s*(?:문의|제보)|제보\\s*하기|구독\\s*신청|뉴스레터\\s*(?:구독|신청)|카카오톡\\s*@|카톡\\s*@)"
+/* The alternatives of pat_start other than the byline; start_may_match
+ * summarises how they can begin (tables checked against this pattern by
+ * rf_spam_selftest). */
+#define START_ALTS \
+    "(?:copyright\\s*(?:©|ⓒ|\\(c\\)|\\d{4}|by\\b)|ⓒ|©)" \
+    "|all rights reserved" \
+    "|" SHARE_EN "(?:" PS "+\\d*" PS "*" SHARE_EN "|" PS "+(?:this|on|us|article|story|post|page|now|via))+" PS "*\\d*" PS "*$" \
+    "|" SHARE_KO "(?:" PS "+\\d*" PS "*" SHARE_KO ")+" PS "*\\d*" PS "*$" \
+    "|(?:read more|continue reading|read the full (?:story|article)|see more|show more|load more|" \
+    "view more|more stories|full story|click here to (?:read|continue|see)(?: the)?(?: full)?(?: story| article| more)?|see also)(?:\\s*:.{0,60})?" PS "*$" \
+    "|(?:previous|prev|next|older|newer)\\s*(?:post|article|page|story|entry|posts|articles|stories|chapter)?" \
+    PS "*(?:(?:previous|prev|next|older|newer)\\s*(?:post|article|page|story|entry|posts|articles|stories)?" PS "*)?$" \
+    "|(?:back to top|skip to (?:main )?content|jump to (?:navigation|content)|go to top|return to top)" \
+    "|(?:related (?:articles?|posts?|stories|news|content|links|videos)|you may also like|" \
+    "recommended (?:for you|stories|articles)|trending now|popular posts|most read|most popular|" \
+    "don't miss)" PS "*$" \
+    "|(?:tags?|filed under|categories|posted in|topics)\\s*:" \
+    "|(?:advertisement|sponsored(?: content)?|ad|광고|스폰서|협찬|AD)" PS "*$" \
+    "|(?:sign up|subscribe) (?:for|to) (?:our|the) (?:free )?(?:newsletter|mailing list|updates)" \
+    "|" LOGIN_EN "(?:" PS "+(?:or\\s+)?(?:" LOGIN_EN "|cart|basket))*" PS "*(?:\\(\\d+\\))?" PS "*$" \
+    "|(?:posted|published|updated) (?:by|on)\\s.{0,60}\\d.{0,30}$" \
+    "|저작권자\\s*(?:ⓒ|©|\\(c\\)|\\[|<|:)" \
+    "|<저작권자" \
+    "|(?:▶|▷|☞|►)" \
+    "|\\[?(?:관련\\s*기사|관련\\s*뉴스|함께\\s*보면\\s*좋은\\s*기사|많이\\s*본\\s*(?:뉴스|기사)|인기\\s*기사|" \
+    "추천\\s*기사|주요\\s*뉴스|핫\\s*뉴스|포토\\s*뉴스|최신\\s*기사)\\]?" \
+    "|" NAV_KO "(?:" PS "*" NAV_KO ")*" PS "*$" \
+    "|" LOGIN_KO "(?:" PS "*" LOGIN_KO ")*" PS "*$" \
+    "|(?:더\\s*보기|전체\\s*보기|기사\\s*더\\s*보기|자세히\\s*보기|원문\\s*보기|계속\\s*읽기|펼쳐\\s*보기|더\\s*읽기)" PS "*$" \
+    "|(?:기사\\s*제보|보도\\s*자료\\s*(?:문의|제보)|제보\\s*하기|구독\\s*신청|뉴스레터\\s*(?:구독|신청)|카카오톡\\s*@|카톡\\s*@)" \
     "|(?:사진|그래픽|영상|자료)\\s*[=:]\\s*\\S{1,20}" PS "*$"
-    "|(?:[\\[(][^\\])]{0,30}[\\])]\\s*)?\\p{Hangul}{2,4}(?:\\s*[·,]\\s*\\p{Hangul}{2,4})*\\s*"
-    "(?:기자|특파원|통신원|객원기자|에디터|리포터|앵커)\\s*(?:[=:/·]\\s*)?"
+/* Bylines: a title (기자, 특파원, ...) must occur in the line. */
+#define BYLINE \
+    "(?:[\\[(][^\\])]{0,30}[\\])]\\s*)?\\p{Hangul}{2,4}(?:\\s*[·,]\\s*\\p{Hangul}{2,4})*\\s*" \
+    "(?:기자|특파원|통신원|객원기자|에디터|리포터|앵커)\\s*(?:[=:/·]\\s*)?" \
     "(?:[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,})?" PS "*$"
-    ")";
+
+static const char pat_start[] = "^" PS "*(?:" START_ALTS "|" BYLINE ")";
 
 static const char pat_any[] =
     "all rights reserved|무단\\s*전재|재배포\\s*금지|무단\\s*복제|무단\\s*배포|"
@@ -118,6 +123,33 @@ static const char pat_any[] =
     "쿠키.{0,20}(?:사용|동의|허용|정책|설정)|(?:log ?in|sign ?in) to (?:comment|reply|continue|post|view|read)|"
     "로그인.{0,12}(?:필요|이용|작성|가능)|댓글을?\\s*(?:작성|남기)(?:하|시)?(?:려면|시려면)|"
     "이전\\s*글.{0,60}다음\\s*글|(?:기자|특파원)\\s*\\(?[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}";
+
+/* ---- the pat_start prefilter ----
+ *
+ * pat_start is tried on every short line, and a JIT match of its ~25
+ * alternatives costs about as much as the rest of the line's work. Its
+ * alternatives begin with literal words, so a line can only match when,
+ * after a run of punctuation/symbols/spaces (the leading PS*), it begins
+ * with one of these words' first two letters or syllables, or with one of
+ * the few characters listed in start_other, or (bylines) it holds a title.
+ * The tables are checked against the pattern itself, by PCRE2 partial
+ * matching over every ASCII bigram, every Hangul syllable pair that can
+ * start a match and every code point, in rf_spam_selftest (unit.test_spam).
+ * A one-letter entry may be followed by anything. */
+static const char *const start_en[] = {
+    "ad", "al", "ba", "bo", "ca", "cl", "co", "cr", "do", "e-", "em", "fa", "fi", "fo", "fu", "go",
+    "ju", "ka", "li", "lo", "mo", "my", "ne", "no", "ol", "pi", "po", "pr", "pu", "re", "sa", "se",
+    "sh", "si", "sk", "sp", "su", "ta", "te", "to", "tr", "tw", "up", "ur", "vi", "wh", "yo", "x"};
+static const char *const start_ko[] = {
+    "공유", "구독", "좋아", "싫어", "댓글", "스크", "인쇄", "프린", "글자", "페이", "트위", "카카",
+    "밴드", "네이", "링크", "기사", "북마", "신고", "광고", "스폰", "협찬", "저작", "관련", "함께",
+    "많이", "인기", "추천", "주요", "포토", "최신", "이전", "다음", "목록", "처음", "위로", "로그",
+    "회원", "아이", "비밀", "마이", "장바", "전체", "자세", "원문", "계속", "펼쳐", "보도", "제보",
+    "뉴스", "카톡", "사진", "그래", "영상", "자료", "핫", "맨", "더"};
+
+/* Byline titles (BYLINE requires one); features_wh flags a line that may
+ * hold one by the hash of their first two syllables. */
+static const char *const titles[] = {"기자", "특파원", "통신원", "에디터", "리포터", "앵커"};
 
 /* ---- lexicons ---- */
 
@@ -201,23 +233,53 @@ struct rf_spam {
     unsigned char inv_lead[256]; /* bytes that can start an invisible character */
     uint64_t syl[11172 / 64 + 1]; /* Hangul syllables that start a term */
     uint64_t pre3[1024];  /* hashed 3-byte (ASCII) or 2-syllable (Hangul) term prefixes */
+    uint8_t end_alpha[NTERMS]; /* the term ends in an ASCII letter (must end a word) */
+    uint8_t cls[256];     /* CL_* classes of ASCII bytes */
+    /* Hashed first six bytes (two Hangul syllables) of the terms that start
+     * with a Hangul syllable; usable when all such terms have them (ko6_ok). */
+    uint64_t ko6[1024];
+    int ko6_ok;
+    /* start_may_match: ASCII bigrams (lower-cased) and Hangul syllables
+     * and syllable pairs that can begin one of START_ALTS. */
+    uint64_t start2[128 * 128 / 64];
+    uint64_t ko1[11172 / 64 + 1];    /* first syllables */
+    uint64_t ko1any[11172 / 64 + 1]; /* first syllables followed by anything */
+    uint64_t ko2[1024];              /* hash6 of the first two syllables */
+    uint64_t title6[1024];           /* hash6 of the titles' first two syllables */
+    uint64_t ko6title[1024];         /* ko6 | title6 */
 };
 
-typedef struct wcount {
+enum {
+    CL_SPACE = 1, /* ' ', \t-\r */
+    CL_HASH = 2,  /* letters, digits, '#': part of the word hash */
+    CL_ALPHA = 4, /* ASCII letters */
+    CL_SEP = 8    /* '|', '>': menu separators */
+};
+
+/* Open-addressing hash table slot. A slot is in use when its gen equals
+ * the table's: a new document starts with ++gen instead of clearing the
+ * table (the word-count tables of long documents were cleared per document). */
+typedef struct hslot {
     uint64_t h;
     uint32_t n;
-} wcount;
+    uint32_t gen;
+} hslot;
+
+typedef struct htab {
+    hslot *s;
+    size_t cap, mask;
+    uint32_t gen;
+} htab;
 
 struct rf_spam_scratch {
     pcre2_match_data *md;
     uint8_t *kind;            /* per line */
     size_t *ls, *le;          /* line starts and ends (in the cleaned text) */
     size_t capl;
-    uint64_t *seen;           /* repeated-line hash set */
-    size_t capseen;
-    wcount *wc;               /* word counts */
-    size_t capwc;
-    uint64_t *ng;             /* 3-gram set */
+    htab seen;                /* repeated-line hash set */
+    htab wc;                  /* word counts */
+    uint64_t *ng;             /* 3-gram set (0 = empty; half the size of an htab,
+                               * which matters more than clearing it) */
     size_t capng;
     uint64_t *wh;             /* word hashes, line after line */
     size_t nwh, capwh;
@@ -269,6 +331,17 @@ static inline unsigned prefix_hash(uint32_t a, uint32_t b)
     return (unsigned)(h >> 48);
 }
 
+/* 16-bit hash of six bytes. */
+static inline unsigned hash6(const unsigned char *p)
+{
+    uint32_t a;
+    uint16_t b;
+    memcpy(&a, p, 4);
+    memcpy(&b, p + 4, 2);
+    uint64_t x = (uint64_t)a | (uint64_t)b << 32;
+    return (unsigned)((x * 0x9E3779B97F4A7C15ull) >> 48);
+}
+
 /* Invisible characters start with one of these bytes (U+00AD, U+034F,
  * U+115F/1160/180E, U+200B-2069, U+3164, U+FEFF/FFA0). */
 static inline int invisible_lead(unsigned char c)
@@ -289,12 +362,30 @@ int rf_spam_new(rf_spam **out, const rf_spam_config *cfg, rf_err *err)
     for (int ch = 0; ch < 256; ch++) {
         s->lower[ch] = (unsigned char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
         s->inv_lead[ch] = (unsigned char)invisible_lead((unsigned char)ch);
+        int alpha = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+        s->cls[ch] = (uint8_t)((ch == ' ' || (ch >= 0x09 && ch <= 0x0D) ? CL_SPACE : 0) |
+                               (alpha || (ch >= '0' && ch <= '9') || ch == '#' ? CL_HASH : 0) |
+                               (alpha ? CL_ALPHA : 0) | (ch == '|' || ch == '>' ? CL_SEP : 0));
     }
     s->trie = rf_xcalloc(1, sizeof *s->trie);
     s->trie[0].term = -1;
     s->ntrie = 1;
+    s->ko6_ok = 1;
     for (size_t i = 0; i < NTERMS; i++) {
+        const unsigned char *ts = (const unsigned char *)lexicon[i].s;
+        if (ts[0] >= 0xEA && ts[0] <= 0xED) {
+            /* Six non-ASCII bytes (case folding leaves them alone). */
+            size_t k = 0;
+            while (k < 6 && ts[k] >= 0x80)
+                k++;
+            if (k < 6)
+                s->ko6_ok = 0;
+            else
+                s->ko6[hash6(ts) >> 6] |= 1ull << (hash6(ts) & 63);
+        }
         add_term(s, lexicon[i].s, (int)i);
+        unsigned last = (unsigned char)lexicon[i].s[strlen(lexicon[i].s) - 1] | 0x20u;
+        s->end_alpha[i] = last >= 'a' && last <= 'z';
         unsigned c0 = (unsigned char)lexicon[i].s[0], c1 = (unsigned char)lexicon[i].s[1];
         c0 = c0 >= 'A' && c0 <= 'Z' ? c0 + 32 : c0;
         c1 = c1 >= 'A' && c1 <= 'Z' ? c1 + 32 : c1;
@@ -310,6 +401,32 @@ int rf_spam_new(rf_spam **out, const rf_spam_config *cfg, rf_err *err)
         } else if (c0 < 0x80 && strlen(lexicon[i].s) >= 3) {
             unsigned h = prefix_hash(c0 << 16 | c1 << 8 | s->lower[(unsigned char)lexicon[i].s[2]], 0);
             s->pre3[h >> 6] |= 1ull << (h & 63);
+        }
+    }
+    for (size_t i = 0; i < sizeof start_en / sizeof start_en[0]; i++) {
+        unsigned a = (unsigned char)start_en[i][0], b = (unsigned char)start_en[i][1];
+        for (unsigned c = 0; c < 128; c++)
+            if (!b || c == b) {
+                unsigned k = a << 7 | c;
+                s->start2[k >> 6] |= 1ull << (k & 63);
+            }
+    }
+    for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++) {
+        unsigned h = hash6((const unsigned char *)titles[i]);
+        s->title6[h >> 6] |= 1ull << (h & 63);
+    }
+    for (size_t i = 0; i < 1024; i++)
+        s->ko6title[i] = s->ko6[i] | s->title6[i];
+    for (size_t i = 0; i < sizeof start_ko / sizeof start_ko[0]; i++) {
+        const char *w = start_ko[i];
+        size_t k = 0, len = strlen(w);
+        unsigned sy = rf_next_cp(w, len, &k) - 0xAC00;
+        s->ko1[sy >> 6] |= 1ull << (sy & 63);
+        if (len == 3) {
+            s->ko1any[sy >> 6] |= 1ull << (sy & 63);
+        } else {
+            unsigned h = hash6((const unsigned char *)w);
+            s->ko2[h >> 6] |= 1ull << (h & 63);
         }
     }
     *out = s;
@@ -346,8 +463,8 @@ void rf_spam_scratch_free(rf_spam_scratch *sc)
     free(sc->kind);
     free(sc->ls);
     free(sc->le);
-    free(sc->seen);
-    free(sc->wc);
+    free(sc->seen.s);
+    free(sc->wc.s);
     free(sc->ng);
     free(sc->wh);
     free(sc->lw);
@@ -430,9 +547,12 @@ static size_t strip_invisible(const unsigned char *lead, const char *t, size_t n
 typedef struct line_feat {
     size_t chars, words, hashtags, emoji, url_bytes, bytes;
     size_t tok_bytes; /* bytes inside words */
+    size_t seps;      /* characters menu_line may take for separators */
+    int title;        /* may hold a byline title */
 } line_feat;
 
-static int starts(const char *p, size_t n, const char *lit)
+/* Inlined, so strlen of a literal folds to a constant. */
+static inline int starts(const char *p, size_t n, const char *lit)
 {
     size_t l = strlen(lit);
     return n >= l && memcmp(p, lit, l) == 0;
@@ -481,7 +601,9 @@ static int sentence_end(const char *p, size_t n)
  * are not menus. */
 static int menu_line(const char *p, size_t n, const line_feat *f)
 {
-    if (n < 3 || n > 200 || p[0] == '|' || sentence_end(p, n) || f->words > 24)
+    /* Three items need two separators (features_wh counted the characters
+     * that can be one). */
+    if (f->seps < 2 || n < 3 || n > 200 || p[0] == '|' || sentence_end(p, n) || f->words > 24)
         return 0;
     size_t items = 1, item_words = 0, item_chars = 0, max_words = 0, max_chars = 0, i = 0;
     int in_word = 0;
@@ -518,12 +640,77 @@ static int menu_line(const char *p, size_t n, const line_feat *f)
     return items >= 3 && max_words <= 3 && max_chars <= 24;
 }
 
+/* Non-ASCII characters that may begin one of START_ALTS: ©, ⓒ/Ⓒ, ▶ ▷ ►
+ * ☞, and letters that match an ASCII letter caselessly (U+017F ſ, U+212A
+ * K) with their neighbours, generously. */
+static int start_other(uint32_t cp)
+{
+    return cp < 0x250 || (cp >= 0x1E00 && cp <= 0x1EFF) || (cp >= 0x2100 && cp <= 0x214F) ||
+           (cp >= 0x24B6 && cp <= 0x24E9) || cp == 0x25B6 || cp == 0x25B7 || cp == 0x25BA ||
+           cp == 0x261E;
+}
+
+static inline int bit(const uint64_t *b, unsigned i)
+{
+    return (int)(b[i >> 6] >> (i & 63) & 1);
+}
+
+/* 0 when pat_start cannot match the line (valid UTF-8). Characters that
+ * cannot begin one of START_ALTS are skipped: either PS* consumes them or
+ * the match fails there. BYLINE may begin at any character of Hangul
+ * script (for PCRE2 that includes CJK punctuation such as U+3001) but
+ * needs a title, so a line that skipped non-ASCII characters or starts
+ * with a syllable is also let through when it holds a title. */
+static int start_may_match(const rf_spam *s, const char *p, size_t n, int title)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    size_t i = 0;
+    int skipped = 0; /* non-ASCII characters skipped */
+    while (i < n) {
+        unsigned c = u[i];
+        if (c < 0x80) {
+            if ((s->cls[c] & CL_HASH) && c != '#') { /* letter or digit: no PS */
+                if (i + 1 >= n || u[i + 1] >= 0x80)
+                    return 1;
+                if (bit(s->start2, s->lower[c] << 7 | s->lower[u[i + 1]]))
+                    return 1;
+                return skipped && title;
+            }
+            if (c == '[' || c == '(' || c == '<')
+                return 1;
+            i++;
+            continue;
+        }
+        size_t k = i;
+        uint32_t cp = rf_next_cp(p, n, &k);
+        if (cp >= 0xAC00 && cp <= 0xD7A3) {
+            unsigned sy = cp - 0xAC00;
+            int ok;
+            size_t k2 = k;
+            uint32_t cp2 = k2 < n ? rf_next_cp(p, n, &k2) : 0;
+            if (cp2 >= 0xAC00 && cp2 <= 0xD7A3 && k == i + 3 && k2 == i + 6) {
+                unsigned h = hash6(u + i);
+                ok = bit(s->ko1any, sy) || bit(s->ko2, h);
+            } else {
+                ok = bit(s->ko1, sy);
+            }
+            return ok || title;
+        }
+        if (start_other(cp))
+            return 1;
+        skipped = 1;
+        i = k;
+    }
+    return skipped && title;
+}
+
 static int line_kind(const rf_spam *s, rf_spam_scratch *sc, const char *p, size_t n,
                      const line_feat *f, int trig)
 {
     const rf_spam_config *c = &s->cfg;
     if (c->boilerplate && n <= c->max_line_bytes) {
-        int rc = s->jit_start
+        int rc = !start_may_match(s, p, n, f->title) ? PCRE2_ERROR_NOMATCH
+                 : s->jit_start
                      ? pcre2_jit_match(s->start, (PCRE2_SPTR)p, n, 0, PCRE2_NO_UTF_CHECK, sc->md, NULL)
                      : pcre2_match(s->start, (PCRE2_SPTR)p, n, 0, PCRE2_NO_UTF_CHECK, sc->md, NULL);
         if (rc <= 0 && trig)
@@ -571,30 +758,56 @@ static size_t pow2_at_least(size_t n)
     return c;
 }
 
-/* Inserts h into an open-addressing set; returns 1 when it was present. */
-static int set_insert(uint64_t *set, size_t cap, uint64_t h)
+/* Empties t and sizes it to `size` slots (a power of two). */
+static void htab_reset(htab *t, size_t size)
+{
+    if (t->cap < size) {
+        free(t->s);
+        t->s = rf_xcalloc(size, sizeof *t->s);
+        t->cap = size;
+    }
+    t->mask = size - 1;
+    if (++t->gen == 0) { /* wrapped: slots of gen 0 must not look in use */
+        memset(t->s, 0, t->cap * sizeof *t->s);
+        t->gen = 1;
+    }
+}
+
+/* Inserts h into a plain set of nonzero keys; returns 1 when it was present. */
+static int set_insert64(uint64_t *set, size_t mask, uint64_t h)
 {
     if (!h)
         h = 1;
-    size_t i = (size_t)h & (cap - 1);
+    size_t i = (size_t)h & mask;
     while (set[i]) {
         if (set[i] == h)
             return 1;
-        i = (i + 1) & (cap - 1);
+        i = (i + 1) & mask;
     }
     set[i] = h;
     return 0;
 }
 
-static uint32_t count_insert(wcount *t, size_t cap, uint64_t h)
+/* Counts h; returns its count so far. */
+static uint32_t count_insert(htab *t, uint64_t h)
 {
     if (!h)
         h = 1;
-    size_t i = (size_t)h & (cap - 1);
-    while (t[i].h && t[i].h != h)
-        i = (i + 1) & (cap - 1);
-    t[i].h = h;
-    return ++t[i].n;
+    size_t i = (size_t)h & t->mask;
+    while (t->s[i].gen == t->gen) {
+        if (t->s[i].h == h)
+            return ++t->s[i].n;
+        i = (i + 1) & t->mask;
+    }
+    t->s[i].h = h;
+    t->s[i].gen = t->gen;
+    return t->s[i].n = 1;
+}
+
+/* Inserts h into the set t; returns 1 when it was present. */
+static int set_insert(htab *t, uint64_t h)
+{
+    return count_insert(t, h) > 1;
 }
 
 /* Hash of a line from the hashes of its words: lines that differ only in
@@ -644,8 +857,7 @@ static void lex_at(const rf_spam *s, rf_spam_scratch *sc, const unsigned char *u
             lx->trig = 1;
             continue;
         }
-        size_t tl = strlen(lt->s);
-        if (!(ascii_alpha((unsigned char)lt->s[tl - 1]) && j + 1 < n && ascii_alpha(u[j + 1]))) {
+        if (!(s->end_alpha[id] && j + 1 < n && ascii_alpha(u[j + 1]))) {
             best = id;
             best_end = j + 1;
         }
@@ -681,14 +893,15 @@ static inline int lex_candidate(const rf_spam *s, const unsigned char *u, size_t
     if ((c0 & 0xC0) == 0x80 || i + 1 >= n || (c0 < 0x80 && i > 0 && ascii_alpha(u[i - 1])))
         return 0;
     unsigned bg = c0 << 8 | s->lower[u[i + 1]];
-    if (!(s->first2[bg >> 6] >> (bg & 63) & 1))
-        return 0;
+    unsigned f2 = (unsigned)(s->first2[bg >> 6] >> (bg & 63) & 1);
     if (c0 >= 0x80)
-        return 1;
+        return (int)f2;
     if (i + 2 >= n)
         return 0;
+    /* Both bitmaps, then one branch: the first alone passes at many word
+     * starts and mispredicts. */
     unsigned h = prefix_hash(bg << 8 | s->lower[u[i + 2]], 0);
-    return (int)(s->pre3[h >> 6] >> (h & 63) & 1);
+    return (int)(f2 & (unsigned)(s->pre3[h >> 6] >> (h & 63) & 1));
 }
 
 /* Source code repeats lines (declarations, #if blocks), links to
@@ -709,35 +922,19 @@ static int code_line(const char *p, size_t n)
     char last = p[n - 1];
     if (last == ';' || last == '{' || last == '}')
         return 1;
-    static const char *const starts_with[] = {"#include", "#define", "#if", "#endif", "#else", "//", "/*",
-                                              "def ", "class ", "import ", "from ", "return", "fn ",
-                                              "use ", "pub ", "static ", NULL};
-    for (const char *const *w = starts_with; *w; w++)
-        if (starts(p + i, n - i, *w))
+    static const struct {
+        const char *s;
+        size_t n;
+    } starts_with[] = {{"#include", 8}, {"#define", 7}, {"#if", 3}, {"#endif", 6}, {"#else", 5},
+                       {"//", 2},       {"/*", 2},      {"def ", 4}, {"class ", 6}, {"import ", 7},
+                       {"from ", 5},    {"return", 6},  {"fn ", 3},  {"use ", 4},   {"pub ", 4},
+                       {"static ", 7}};
+    /* The first byte rules out most prefixes without a memcmp call. */
+    for (size_t w = 0; w < sizeof starts_with / sizeof starts_with[0]; w++)
+        if (p[i] == starts_with[w].s[0] && n - i >= starts_with[w].n &&
+            memcmp(p + i, starts_with[w].s, starts_with[w].n) == 0)
             return 1;
     return 0;
-}
-
-static int looks_like_code(const char *t, size_t n, double share)
-{
-    if (share > 1)
-        return 0;
-    size_t lines = 0, code = 0, pos = 0;
-    while (pos <= n) {
-        const char *e = memchr(t + pos, '\n', n - pos);
-        size_t end = e ? (size_t)(e - t) : n;
-        size_t k = pos;
-        while (k < end && (t[k] == ' ' || t[k] == '\t' || t[k] == '\r'))
-            k++;
-        if (k < end) {
-            lines++;
-            code += (size_t)code_line(t + pos, end - pos);
-        }
-        if (!e)
-            break;
-        pos = end + 1;
-    }
-    return lines >= 3 && (double)code >= share * (double)lines;
 }
 
 /* ---- the check ---- */
@@ -770,30 +967,70 @@ static void features_wh(const rf_spam *s, const char *p, size_t n, line_feat *f,
         int prev_alpha = 0;
         /* The word hash is computed on the way: lower-cased letters, digits,
          * '#' and every non-ASCII byte; other ASCII punctuation is skipped
-         * ("Home," and "home" are one word). */
+         * ("Home," and "home" are one word). Runs of ASCII letters and of
+         * 3-byte characters that cannot be spaces or invisible characters
+         * (U+4000-U+EFFF: CJK, Hangul) take the short paths below. */
         uint64_t h = 0;
-        size_t hashed = 0;
+        size_t hashed = 0, chars = 0;
         while (i < n) {
             unsigned char c = u[i];
             if (c < 0x80) {
-                if (c == ' ' || (c >= 0x09 && c <= 0x0D))
+                unsigned cl = s->cls[c];
+                if (cl & CL_SPACE)
                     break;
-                f->chars++;
-                unsigned lc = s->lower[c];
-                if ((lc >= 'a' && lc <= 'z') || (lc >= '0' && lc <= '9') || lc == '#') {
-                    h = ((h << 7) | (h >> 57)) ^ lc;
+                chars++;
+                f->seps += (cl & CL_SEP) != 0;
+                if (cl & CL_HASH) {
+                    h = ((h << 7) | (h >> 57)) ^ s->lower[c];
                     hashed++;
                 }
                 /* Only word starts can start an ASCII term. */
                 if (!prev_alpha && lex_candidate(s, u, n, i))
                     lex_at(s, sc, u, n, i, lx);
-                prev_alpha = ascii_alpha(c);
                 i++;
+                prev_alpha = (cl & CL_ALPHA) != 0;
+                if (prev_alpha) {
+                    /* The rest of a run of letters: no term can start in it. */
+                    size_t r = i;
+                    while (r < n && (s->cls[u[r]] & CL_ALPHA)) {
+                        h = ((h << 7) | (h >> 57)) ^ (u[r] | 0x20u);
+                        r++;
+                    }
+                    chars += r - i;
+                    hashed += r - i;
+                    i = r;
+                }
+                continue;
+            }
+            prev_alpha = 0;
+            if (c >= 0xE4 && c <= 0xEE && i + 3 <= n) {
+                /* Never a space or an invisible character. A Hangul
+                 * syllable starts a term only where the six bytes of the
+                 * term's first two syllables are (a cheaper test with one
+                 * rarely taken branch; lex_at finds nothing where no term
+                 * starts, so a necessary condition is enough). */
+                if (c >= 0xEA && c <= 0xED && i + 6 <= n) {
+                    /* One bitmap (terms and titles) in the common case. */
+                    unsigned h6 = hash6(u + i);
+                    if (bit(s->ko6title, h6)) {
+                        f->title |= bit(s->title6, h6);
+                        if (s->ko6_ok && bit(s->ko6, h6))
+                            lex_at(s, sc, u, n, i, lx);
+                    }
+                    if (!s->ko6_ok && lex_candidate(s, u, n, i))
+                        lex_at(s, sc, u, n, i, lx);
+                } else if (lex_candidate(s, u, n, i)) {
+                    lex_at(s, sc, u, n, i, lx);
+                }
+                chars++;
+                /* = three steps of the byte rotation below */
+                h = ((h << 21) | (h >> 43)) ^ ((uint64_t)c << 14) ^ ((uint64_t)u[i + 1] << 7) ^ u[i + 2];
+                hashed++;
+                i += 3;
                 continue;
             }
             if ((c == 0xC2 || c == 0xE1 || c == 0xE2 || c == 0xE3) && space_len(u + i, n - i))
                 break;
-            prev_alpha = 0;
             if (lex_candidate(s, u, n, i))
                 lex_at(s, sc, u, n, i, lx);
             size_t k = i;
@@ -802,12 +1039,15 @@ static void features_wh(const rf_spam *s, const char *p, size_t n, line_feat *f,
                 if (s->inv_lead[c] && (invisible(cp) || cp == 0x200C || cp == 0x200D))
                     sc->saw_invisible = 1;
                 if (cp != 0xFE0F) {
-                    f->chars++;
+                    chars++;
                     f->emoji += (size_t)is_emoji(cp);
                 }
+                /* Separators of menu_line; all start with an inv_lead byte. */
+                f->seps += cp == 0xB7 || cp == 0x2022 || cp == 0xBB || cp == 0x203A || cp == 0x2192 ||
+                           cp == 0x30FB || cp == 0xFF5C;
             } else {
                 k += c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-                f->chars++;
+                chars++;
             }
             if (k > n)
                 k = n;
@@ -816,13 +1056,16 @@ static void features_wh(const rf_spam *s, const char *p, size_t n, line_feat *f,
             hashed++;
             i = k;
         }
+        f->chars += chars;
         const char *tok = p + ts;
         size_t tl = i - ts;
         f->words++;
         f->tok_bytes += tl;
-        if ((tok[0] == '#' && tl > 1 && tok[1] != '#') || (starts(tok, tl, "\xef\xbc\x83") && tl > 3))
+        if ((tok[0] == '#' && tl > 1 && tok[1] != '#') ||
+            (tok[0] == '\xef' && starts(tok, tl, "\xef\xbc\x83") && tl > 3))
             f->hashtags++;
-        if (starts(tok, tl, "http://") || starts(tok, tl, "https://") || starts(tok, tl, "www."))
+        if ((tok[0] == 'h' && (starts(tok, tl, "http://") || starts(tok, tl, "https://"))) ||
+            (tok[0] == 'w' && starts(tok, tl, "www.")))
             f->url_bytes += tl;
         /* Markup such as <unk> or <br> is not a word. */
         if (words && hashed && !(tl > 2 && tok[0] == '<' && tok[tl - 1] == '>')) {
@@ -853,35 +1096,45 @@ static void check_text(const rf_spam *s, rf_spam_scratch *sc, const char *t, siz
     const rf_spam_config *c = &s->cfg;
     rf_buf_reset(out);
 
-    /* Lines. */
-    size_t nl = 1;
-    for (const char *q = t; (q = memchr(q, '\n', (size_t)(t + n - q))) != NULL; q++)
+    /* Lines, cut once: their bounds, and the code-line share
+     * (looks_like_code's rule, on the same lines). */
+    int code_rule = c->code_share <= 1;
+    size_t nl = 0, lines = 0, code = 0;
+    for (size_t pos = 0;;) {
+        const char *e = memchr(t + pos, '\n', n - pos);
+        size_t end = e ? (size_t)(e - t) : n;
+        if (nl == sc->capl) {
+            size_t cap = sc->capl ? 2 * sc->capl : 64;
+            sc->ls = rf_xrealloc(sc->ls, cap * sizeof *sc->ls);
+            sc->le = rf_xrealloc(sc->le, cap * sizeof *sc->le);
+            sc->kind = rf_xrealloc(sc->kind, cap * sizeof *sc->kind);
+            sc->capl = cap;
+        }
+        sc->ls[nl] = pos;
+        sc->le[nl] = end;
         nl++;
-    size_t capl = sc->capl;
-    grow((void **)&sc->ls, &capl, nl, sizeof *sc->ls);
-    capl = sc->capl;
-    grow((void **)&sc->le, &capl, nl, sizeof *sc->le);
-    capl = sc->capl;
-    grow((void **)&sc->kind, &capl, nl, sizeof *sc->kind);
-    sc->capl = capl;
+        if (code_rule) {
+            size_t k = pos;
+            while (k < end && (t[k] == ' ' || t[k] == '\t' || t[k] == '\r'))
+                k++;
+            if (k < end) {
+                lines++;
+                code += (size_t)code_line(t + pos, end - pos);
+            }
+        }
+        if (!e)
+            break;
+        pos = end + 1;
+    }
     grow((void **)&sc->lw, &sc->caplw, nl + 1, sizeof *sc->lw);
     sc->nwh = 0;
-    size_t seen_cap = pow2_at_least(2 * nl);
-    if (sc->capseen < seen_cap) {
-        sc->seen = rf_xrealloc(sc->seen, seen_cap * sizeof *sc->seen);
-        sc->capseen = seen_cap;
-    }
-    memset(sc->seen, 0, seen_cap * sizeof *sc->seen);
+    htab_reset(&sc->seen, pow2_at_least(2 * nl));
 
     size_t distinct[RF_SPAM_NCAT] = {0};
     memset(sc->term_seen, 0, sizeof sc->term_seen);
-    r->code = looks_like_code(t, n, c->code_share);
-    size_t pos = 0;
+    r->code = code_rule && lines >= 3 && (double)code >= c->code_share * (double)lines;
     for (size_t li = 0; li < nl; li++) {
-        const char *e = memchr(t + pos, '\n', n - pos);
-        size_t end = e ? (size_t)(e - t) : n;
-        sc->ls[li] = pos;
-        sc->le[li] = end;
+        size_t pos = sc->ls[li], end = sc->le[li];
         sc->kind[li] = RF_SPAM_LINE_KEEP;
         sc->lw[li] = sc->nwh;
         const char *p = t + pos;
@@ -890,7 +1143,6 @@ static void check_text(const rf_spam *s, rf_spam_scratch *sc, const char *t, siz
          * reasons: only the boilerplate patterns apply to them. */
         int indented = ln >= 4 && (p[0] == '\t' || memcmp(p, "    ", 4) == 0);
         trim(&p, &ln);
-        pos = end + 1;
         if (!ln)
             continue;
         r->lines++;
@@ -905,7 +1157,7 @@ static void check_text(const rf_spam *s, rf_spam_scratch *sc, const char *t, siz
         if (indented && k == RF_SPAM_LINE_MENU)
             k = RF_SPAM_LINE_KEEP;
         if (k == RF_SPAM_LINE_KEEP && c->repeated && !indented && !r->code && f.chars >= c->min_repeat_chars &&
-            set_insert(sc->seen, seen_cap, line_hash(sc->wh + sc->lw[li], sc->nwh - sc->lw[li])))
+            set_insert(&sc->seen, line_hash(sc->wh + sc->lw[li], sc->nwh - sc->lw[li])))
             k = RF_SPAM_LINE_REPEATED;
         sc->kind[li] = (uint8_t)k;
         if (k) {
@@ -929,20 +1181,17 @@ static void check_text(const rf_spam *s, rf_spam_scratch *sc, const char *t, siz
     }
     if (nw >= c->min_words) {
         size_t cap = pow2_at_least(2 * nw);
-        if (sc->capwc < cap) {
-            sc->wc = rf_xrealloc(sc->wc, cap * sizeof *sc->wc);
-            sc->capwc = cap;
-        }
-        memset(sc->wc, 0, cap * sizeof *sc->wc);
+        htab_reset(&sc->wc, cap);
         uint32_t top = 0;
         for (size_t i = 0; i < nw; i++) {
-            uint32_t k = count_insert(sc->wc, cap, sc->wh[i]);
+            uint32_t k = count_insert(&sc->wc, sc->wh[i]);
             if (k > top)
                 top = k;
         }
         r->dominant_share = (double)top / (double)nw;
         if (sc->capng < cap) {
-            sc->ng = rf_xrealloc(sc->ng, cap * sizeof *sc->ng);
+            free(sc->ng);
+            sc->ng = rf_xcalloc(cap, sizeof *sc->ng);
             sc->capng = cap;
         }
         memset(sc->ng, 0, cap * sizeof *sc->ng);
@@ -950,7 +1199,7 @@ static void check_text(const rf_spam *s, rf_spam_scratch *sc, const char *t, siz
         for (size_t i = 2; i < nw; i++) {
             uint64_t h = sc->wh[i - 2] * 0x9E3779B97F4A7C15ull ^ (sc->wh[i - 1] * 0xC2B2AE3D27D4EB4Full) ^
                          sc->wh[i];
-            dup += (size_t)set_insert(sc->ng, cap, h);
+            dup += (size_t)set_insert64(sc->ng, cap - 1, h);
         }
         r->dup_ngram_share = (double)dup / (double)(nw - 2);
     }
@@ -1046,6 +1295,106 @@ void rf_spam_check(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t 
     memset(r, 0, sizeof *r);
     r->invisible = inv;
     check_text(s, sc, sc->clean.p, sc->clean.len, r, out);
+}
+
+/* 1 when pattern re matches subject (p, n) or could match a longer
+ * subject that begins with it (PCRE2 partial matching). */
+static int could_match(pcre2_code *re, pcre2_match_data *md, const char *p, size_t n, uint32_t opt)
+{
+    int rc = pcre2_match(re, (PCRE2_SPTR)p, n, 0, opt | PCRE2_PARTIAL_HARD, md, NULL);
+    return rc >= 0 || rc == PCRE2_ERROR_PARTIAL;
+}
+
+static size_t put_utf8(char *b, uint32_t cp)
+{
+    if (cp < 0x80) {
+        b[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        b[0] = (char)(0xC0 | cp >> 6);
+        b[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        b[0] = (char)(0xE0 | cp >> 12);
+        b[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+        b[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    b[0] = (char)(0xF0 | cp >> 18);
+    b[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+    b[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+    b[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+int rf_spam_selftest(const rf_spam *s, rf_err *err)
+{
+    int rc = 0;
+    pcre2_code *alts = NULL, *head = NULL;
+    pcre2_match_data *md = pcre2_match_data_create(4, NULL);
+    int jit;
+    /* START_ALTS, anchored where the subject starts, and behind the leading
+     * PS* as pat_start has them. (BYLINE is let through by its title.) */
+    alts = compile("(?:" START_ALTS ")", &jit, err);
+    head = alts ? compile("^" PS "*(?:" START_ALTS ")", &jit, err) : NULL;
+    if (!md || !head) {
+        rc = md ? (err ? err->code : RF_EINTERNAL) : rf_errf(err, RF_ENOMEM, "out of memory");
+        goto out;
+    }
+    char b[16];
+    /* 1. A character start_may_match skips can begin no alternative. */
+    for (uint32_t cp = 1; cp <= 0x10FFFF; cp++) {
+        if ((cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0xAC00 && cp <= 0xD7A3)) /* syllables: 3. */
+            continue;
+        size_t l = put_utf8(b, cp);
+        int skipped = cp < 0x80 ? !((s->cls[cp] & CL_HASH) && cp != '#') && cp != '[' && cp != '(' && cp != '<'
+                                : !start_other(cp);
+        if (skipped && could_match(alts, md, b, l, PCRE2_ANCHORED)) {
+            rc = rf_errf(err, RF_EINTERNAL, "spam selftest: U+%04X can begin a boilerplate line", (unsigned)cp);
+            goto out;
+        }
+    }
+    /* 2. A line that starts with two ASCII characters, the first a letter
+     * or digit, the way START_ALTS can begin (BYLINE cannot). */
+    for (unsigned c0 = 1; c0 < 128; c0++) {
+        if (!(s->cls[c0] & CL_HASH) || c0 == '#')
+            continue;
+        for (unsigned c1 = 1; c1 < 128; c1++) {
+            b[0] = (char)c0;
+            b[1] = (char)c1;
+            if (could_match(head, md, b, 2, 0) && !start_may_match(s, b, 2, 0)) {
+                rc = rf_errf(err, RF_EINTERNAL, "spam selftest: a line may start with '%c%c'", c0, c1);
+                goto out;
+            }
+        }
+    }
+    /* 3. Hangul: a syllable that can begin START_ALTS followed by a
+     * non-syllable, and by every syllable. */
+    for (uint32_t c0 = 0xAC00; c0 <= 0xD7A3; c0++) {
+        size_t l = put_utf8(b, c0);
+        if (!could_match(head, md, b, l, 0))
+            continue;
+        b[l] = '\x01';
+        if (!start_may_match(s, b, l + 1, 0)) {
+            rc = rf_errf(err, RF_EINTERNAL, "spam selftest: a line may start with U+%04X", (unsigned)c0);
+            goto out;
+        }
+        for (uint32_t c1 = 0xAC00; c1 <= 0xD7A3; c1++) {
+            size_t l2 = l + put_utf8(b + l, c1);
+            if (could_match(head, md, b, l2, 0) && !start_may_match(s, b, l2, 0)) {
+                rc = rf_errf(err, RF_EINTERNAL, "spam selftest: a line may start with U+%04X U+%04X",
+                             (unsigned)c0, (unsigned)c1);
+                goto out;
+            }
+        }
+    }
+out:
+    pcre2_code_free(alts);
+    pcre2_code_free(head);
+    pcre2_match_data_free(md);
+    return rc;
 }
 
 int rf_spam_line_kind(const rf_spam *s, rf_spam_scratch *sc, const char *p, size_t n)

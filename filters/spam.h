@@ -92,4 +92,11 @@ void rf_spam_check(const rf_spam *s, rf_spam_scratch *sc, const char *t, size_t 
  * menu, links, hashtags, emoji or keep. For tests and tools. */
 int rf_spam_line_kind(const rf_spam *s, rf_spam_scratch *sc, const char *p, size_t n);
 
+/* For tests: checks the tables that let lines skip the boilerplate pattern
+ * against the pattern itself (PCRE2 partial matching over every code
+ * point, ASCII bigram and Hangul syllable pair that matters). 0 when they
+ * agree; else the first line start they miss, in err. Takes about a
+ * second. */
+int rf_spam_selftest(const rf_spam *s, rf_err *err);
+
 #endif

@@ -140,6 +140,32 @@ static void test_spam_docs(void)
     rf_buf_release(&out);
 }
 
+/* The prefilter that lets most lines skip the boilerplate pattern never
+ * skips a line the pattern matches: checked exhaustively against PCRE2
+ * partial matching, and on line starts each rule of the filter handles. */
+static void test_prefilter(void)
+{
+    rf_err err;
+    if (rf_spam_selftest(sp, &err) != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        check_failures++;
+    }
+    const char *bp[] = {
+        "  ▶ 관련기사", "-- (서울=연합뉴스) 홍길동 기자", "* 김민수 특파원 = ", "\"이지은 앵커\"",
+        "Ⓒ 2024 Example", "© Example 2024", "• Share | Tweet", "### Related articles",
+        "[Photo] 박서준 기자", "... 핫 뉴스", "맨 위로", "더 보기", "(AD)", "»» Read more",
+        "— x | share", "E-mail this story · Print", "ＴＯＰ", "Ｓhare Tweet",
+    };
+    for (size_t i = 0; i < sizeof bp / sizeof bp[0]; i++)
+        kind(bp[i], i < 16 ? RF_SPAM_LINE_BOILERPLATE : RF_SPAM_LINE_KEEP);
+    kind("ſhare · tweet", RF_SPAM_LINE_BOILERPLATE); /* U+017F matches 's' caselessly */
+    kind("\xe2\x84\xaa" "akaotalk | Share", RF_SPAM_LINE_BOILERPLATE); /* U+212A KELVIN SIGN */
+    kind("「홍길동 기자」", RF_SPAM_LINE_BOILERPLATE); /* U+300C: Hangul script extension */
+    kind("Home > News > World", RF_SPAM_LINE_MENU);
+    kind("홈 · 회사소개 · 고객센터", RF_SPAM_LINE_MENU);
+    kind("Home > News", RF_SPAM_LINE_KEEP);
+}
+
 int main(void)
 {
     rf_spam_config c;
@@ -153,6 +179,7 @@ int main(void)
     test_lines();
     test_doc();
     test_spam_docs();
+    test_prefilter();
     rf_spam_scratch_free(sc);
     rf_spam_free(sp);
     return CHECK_DONE();
