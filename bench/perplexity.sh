@@ -3,7 +3,11 @@
 # PyTorch on the same weights, the same documents and the same number of
 # threads, measured in one invocation (run on purpose; not part of ctest).
 #
-#   bash bench/perplexity.sh [THREADS] [DOCS_135M]
+#   bash bench/perplexity.sh [THREADS] [DOCS_135M] [RUNS]
+#
+# RUNS (default 1) repeats each model's refine + PyTorch pair that many times
+# in this invocation (the 135M model is generated once), so a noisy shared
+# machine shows its range; report the best and the range.
 #
 # Models: stories260K (../shared/data, safetensors copy for both) and a
 # randomly initialised SmolLM-135M-shaped Llama generated here (dim 576,
@@ -23,6 +27,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS=${1:-1}
 DOCS=${2:-16}
+RUNS=${3:-1}
 BUILD=${BUILD:-build}
 DATA=${REFINE_TESTDATA:-../shared/data}
 PP=$BUILD/bin/refine-perplexity
@@ -68,9 +73,9 @@ print("%-11s per wall s: refine %8.1f torch %8.1f ratio %.2f | per CPU s: refine
 PY
 }
 
-run_one stories260K "$DATA/models/stories260K" 512 256
+for _ in $(seq "$RUNS"); do run_one stories260K "$DATA/models/stories260K" 512 256; done
 "$PY" bench/perplexity_torch.py gen135m "$TMP/m135"
-run_one smollm135m "$TMP/m135" 49152 "$DOCS"
+for _ in $(seq "$RUNS"); do run_one smollm135m "$TMP/m135" 49152 "$DOCS"; done
 
 if [ -f /usr/include/x86_64-linux-gnu/cblas.h ] || [ -f /usr/include/cblas.h ]; then
     if cc -O2 -std=c11 -I. bench/perplexity_gemm.c "$BUILD/kernels/librefine_kernels.a" \

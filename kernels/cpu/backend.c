@@ -19,6 +19,7 @@ static void cpu_ctx_free(rf_kctx *c)
         return;
     free(c->scratch);
     free(c->apad);
+    free(c->rope_cs);
     free(c);
 }
 

@@ -26,6 +26,9 @@ struct rf_kctx {
     size_t scratch_cap;
     float *apad; /* MR × K zero-padded A rows for ragged tiles */
     size_t apad_cap;
+    float *rope_cs; /* RoPE cos, sin per position and pair: [pos][2][hd/2] */
+    int rope_npos, rope_hd;
+    float rope_theta;
 };
 
 struct rf_kweight {

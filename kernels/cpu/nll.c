@@ -25,6 +25,24 @@ __attribute__((target("avx512f"))) static double sumexp_avx512(const float *r, i
         s += expf(r[j] - mx);
     return s;
 }
+
+/* Row maximum, 16 lanes at a time (max is exact, so the lane order does not
+ * matter). */
+__attribute__((target("avx512f"))) static float max_avx512(const float *r, int V)
+{
+    int j = 0;
+    float mx = r[0];
+    if (V >= 16) {
+        __m512 m = _mm512_loadu_ps(r);
+        for (j = 16; j + 16 <= V; j += 16)
+            m = _mm512_max_ps(m, _mm512_loadu_ps(r + j));
+        mx = _mm512_reduce_max_ps(m);
+    }
+    for (; j < V; j++)
+        if (r[j] > mx)
+            mx = r[j];
+    return mx;
+}
 #endif
 
 void rf_cpu_nll(rf_kctx *c, float *nll, const float *logits, const int32_t *target, int T, int V)
@@ -39,17 +57,20 @@ void rf_cpu_nll(rf_kctx *c, float *nll, const float *logits, const int32_t *targ
             continue;
         }
         float mx = r[0];
-        for (int j = 1; j < V; j++)
-            if (r[j] > mx)
-                mx = r[j];
         double s = 0;
 #ifdef RF_X86
-        if (avx512)
+        if (avx512) {
+            mx = max_avx512(r, V);
             s = sumexp_avx512(r, V, mx);
-        else
+        } else
 #endif
+        {
+            for (int j = 1; j < V; j++)
+                if (r[j] > mx)
+                    mx = r[j];
             for (int j = 0; j < V; j++)
                 s += expf(r[j] - mx);
+        }
         nll[t] = (float)(log(s) + (double)mx - (double)r[target[t]]);
     }
 }

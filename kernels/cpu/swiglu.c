@@ -32,9 +32,24 @@ void rf_cpu_swiglu(rf_kctx *c, float *g, const float *u, size_t n)
         g[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
 }
 
+#ifdef RF_X86
+__attribute__((target("avx512f"))) static size_t add_avx512(float *x, const float *y, size_t n)
+{
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(x + i, _mm512_add_ps(_mm512_loadu_ps(x + i), _mm512_loadu_ps(y + i)));
+    return i;
+}
+#endif
+
 void rf_cpu_add(rf_kctx *c, float *x, const float *y, size_t n)
 {
     (void)c;
-    for (size_t i = 0; i < n; i++)
+    size_t i = 0;
+#ifdef RF_X86
+    if (!strcmp(rf_cpu_gemm_isa(), "avx512"))
+        i = add_avx512(x, y, n);
+#endif
+    for (; i < n; i++)
         x[i] += y[i];
 }
