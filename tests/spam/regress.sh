@@ -17,10 +17,13 @@ H=$(cd "$(dirname "$0")" && pwd)
 GOLD=$H/golden/corpora.sha256
 inputs=("$DATA"/corpora/*.jsonl.zst "$SRC"/examples/shard-0000*.jsonl.zst)
 
-# run BIN_DIR INPUT PREFIX: writes PREFIX.{out,rej,stats}.
+# run BIN_DIR INPUT PREFIX: writes PREFIX.{out,rej,stats}. The input is
+# named relative to its folder: reject records of malformed lines carry the
+# input's name, which must not depend on where the checkout lives.
 run() {
-    "$1/refine-spam" -q --threads 1 "$2" -o "$3.out" --rejects "$3.rej" --stats "$3.st" ||
-        fail "refine-spam failed on $2"
+    (cd "$(dirname "$2")" &&
+        "$1/refine-spam" -q --threads 1 "$(basename "$2")" -o "$3.out" --rejects "$3.rej" \
+            --stats "$3.st") || fail "refine-spam failed on $2"
     python3 - "$3.st" >"$3.stats" <<'PY' || fail "stats of $2"
 import json, sys
 s = json.load(open(sys.argv[1]))
