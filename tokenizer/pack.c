@@ -22,6 +22,7 @@
 #include "stages/json.h"
 #include "tokenizer/fim.h"
 #include "tokenizer/mmidx.h"
+#include "tokenizer/packbounds.h"
 #include "tokenizer/packseq.h"
 #include "tokenizer/tokenize_stage.h"
 #include "tokenizer/tokenizer.h"
@@ -569,6 +570,12 @@ static int pack_process(rf_stage *st, rf_work *w, rf_doc *d, rf_err *err)
         rf_ids_push(&t->out, s->eod);
     if (text)
         rf_stats_count(w->stats, "text_bytes", tlen);
+    if (s->seq_len && t->out.n == 0) {
+        /* Nowhere in a packed dataset: a reject keeps the side file's
+         * document numbers dense (what merge counts documents by). */
+        rf_doc_reject(d, "empty_document", "no tokens to pack (empty, and --no-append-eod)");
+        return 0;
+    }
     if (t->out.n > INT32_MAX && !s->seq_len) {
         rf_doc_reject(d, "too_many_tokens", "%zu tokens, more than a Megatron sequence holds",
                       t->out.n);
@@ -631,31 +638,9 @@ static int bounds_sink(void *ctx, const rf_pack_seq *q, rf_err *err)
     if (rc)
         return rc;
     rf_mmidx_end_document(s->w);
-    rf_buf *b = &s->bbuf;
-    rf_buf_adds(b, "{\"seq\": ");
-    rf_buf_json_uint(b, seq);
-    rf_buf_adds(b, ", \"group\": ");
-    if (q->group)
-        rf_buf_add(b, q->group, q->group_len);
-    else
-        rf_buf_adds(b, "null");
-    rf_buf_adds(b, ", \"tokens\": ");
-    rf_buf_json_uint(b, q->ntok);
-    rf_buf_adds(b, ", \"pad\": ");
-    rf_buf_json_uint(b, s->seq_len - q->ntok);
-    rf_buf_adds(b, ", \"docs\": [");
-    for (size_t k = 0; k < q->nparts; k++) {
-        const rf_pack_part *p = &q->parts[k];
-        rf_buf_adds(b, k ? ", [" : "[");
-        rf_buf_json_uint(b, p->doc);
-        rf_buf_adds(b, ", ");
-        if (p->id)
-            rf_buf_add(b, p->id, p->id_len);
-        else
-            rf_buf_adds(b, "null");
-        rf_buf_addf(b, ", %llu, %u, %u]", (unsigned long long)p->offset, p->start, p->len);
-    }
-    rf_buf_adds(b, "]}\n");
+    rf_bounds_line l = {seq, q->group, q->group_len, q->ntok, s->seq_len - q->ntok, q->parts,
+                        q->nparts};
+    rf_bounds_format(&s->bbuf, &l, 0, 0);
     return flush_bounds(s, 0, err);
 }
 
@@ -689,8 +674,6 @@ static int pack_finish(rf_stage *st, rf_err *err)
         rf_stats_count(&st->stats, "sequences", s->sum.ps.sequences);
         rf_stats_count(&st->stats, "pad_tokens", s->sum.ps.pad_tokens);
         rf_stats_count(&st->stats, "split_docs", s->sum.ps.split_docs);
-        if (s->sum.ps.empty_docs)
-            rf_stats_count(&st->stats, "empty_docs", s->sum.ps.empty_docs);
     }
     s->sum.documents = rf_mmidx_writer_documents(s->w);
     s->sum.sequences = rf_mmidx_writer_sequences(s->w);
@@ -704,6 +687,10 @@ static int pack_finish(rf_stage *st, rf_err *err)
     }
     rc = rf_mmidx_writer_commit(s->w, err);
     s->w = NULL;
+    /* A side file left by an earlier packed run under this prefix would
+     * describe sequences this dataset does not have. */
+    if (!rc && !s->seq_len)
+        rc = rf_bounds_remove_stale(s->prefix, err);
     s->sum.done = !rc;
     return rc;
 }

@@ -1,5 +1,6 @@
 # refine-pack tests (included by tests/CMakeLists.txt; paths relative to tests/).
 refine_unit_test(test_pack SOURCES pack/test_pack.c LIBS refine_pack LABELS pack)
+refine_unit_test(test_packbounds SOURCES pack/test_packbounds.c LIBS refine_pack LABELS pack)
 refine_cli_test(pack SCRIPT pack/cli.sh LABELS pack)
 
 # Checks against the references (HF tokenizers, Megatron-Core's IndexedDataset):
