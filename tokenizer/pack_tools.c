@@ -11,8 +11,11 @@
 
 #include "stages/buf.h"
 #include "stages/cli.h"
+#include "stages/io.h"
 #include "stages/opts.h"
+#include "tokenizer/hashmap.h"
 #include "tokenizer/mmidx.h"
+#include "tokenizer/packbounds.h"
 #include "tokenizer/tokenizer.h"
 
 int rf_pack_merge_main(int argc, char **argv);
@@ -20,10 +23,90 @@ int rf_pack_inspect_main(int argc, char **argv);
 
 static const rf_optspec merge_opts[] = {
     {"output", 'o', RF_OPT_STR, NULL, "PREFIX", "write PREFIX.bin and PREFIX.idx (required)", NULL},
+    {"bounds", 0, RF_OPT_FLAG, "true", NULL,
+     "merge the PREFIX.bounds.jsonl side files of --seq-len datasets (all inputs must have one); "
+     "--no-bounds: write .bin/.idx only",
+     NULL},
     {"quiet", 'q', RF_OPT_FLAG, "false", NULL, "print errors only", NULL},
     {"help", 'h', RF_OPT_FLAG, "false", NULL, "show this help and exit", NULL},
     RF_OPTSPEC_END,
 };
+
+/* Which inputs have side files: all (1), none (0), or an error naming one
+ * with and one without. */
+static int merge_has_bounds(char **pos, size_t npos, int *all, rf_err *err)
+{
+    size_t with = npos, without = npos;
+    for (size_t i = 0; i < npos; i++) {
+        if (rf_bounds_exists(pos[i]))
+            with = with < npos ? with : i;
+        else
+            without = without < npos ? without : i;
+    }
+    *all = with < npos;
+    if (with < npos && without < npos)
+        return rf_errf(err, RF_EFORMAT, "%s.bounds.jsonl exists but %s.bounds.jsonl does not: "
+                       "the merged side file would not describe every sequence (merge only "
+                       "datasets packed with --seq-len, or give --no-bounds to write .bin/.idx "
+                       "only)", pos[with], pos[without]);
+    return 0;
+}
+
+/* The common --seq-len of packed inputs (datasets without sequences fit
+ * any); checked before anything is written. */
+static int merge_seq_len(char **pos, size_t npos, uint32_t *seq_len, rf_err *err)
+{
+    size_t from = 0;
+    *seq_len = 0;
+    for (size_t i = 0; i < npos; i++) {
+        rf_mmidx m;
+        uint32_t n;
+        int rc = rf_mmidx_open(&m, pos[i], err);
+        if (rc)
+            return rc;
+        rc = rf_bounds_dataset_seq_len(&m, pos[i], &n, err);
+        rf_mmidx_close(&m);
+        if (rc)
+            return rc;
+        if (n && *seq_len && n != *seq_len)
+            return rf_errf(err, RF_EFORMAT, "%s holds sequences of %u tokens, %s of %u: "
+                           "datasets packed with different --seq-len cannot be merged with "
+                           "their side files (--no-bounds merges .bin/.idx only)", pos[from],
+                           *seq_len, pos[i], n);
+        if (n && !*seq_len) {
+            *seq_len = n;
+            from = i;
+        }
+    }
+    return 0;
+}
+
+/* Appends the side file of one input, re-numbered: seq from seq_base, its
+ * documents from *doc_base (which then moves past them). */
+static int merge_bounds(rf_out *out, rf_buf *b, const char *prefix, uint32_t seq_len,
+                        uint64_t seq_base, uint64_t nseq, uint64_t *doc_base, rf_err *err)
+{
+    rf_bounds_scan sc;
+    rf_bounds_line l;
+    int rc = rf_bounds_open(&sc, prefix, seq_len, err);
+    while (!rc && (rc = rf_bounds_scan_next(&sc, &l, err)) == 1) {
+        rf_bounds_format(b, &l, seq_base, *doc_base);
+        rc = 0;
+        if (b->len >= (1u << 20)) {
+            rc = rf_out_write(out, b->p, b->len, err);
+            rf_buf_reset(b);
+        }
+    }
+    if (!rc && sc.lines != nseq)
+        rc = rf_errf(err, RF_EFORMAT, "%s: %llu lines for the %llu sequences of %s.idx",
+                     sc.name, (unsigned long long)sc.lines, (unsigned long long)nseq, prefix);
+    if (!rc)
+        rc = rf_bounds_scan_end(&sc, err);
+    if (!rc)
+        *doc_base += sc.docs;
+    rf_bounds_scan_release(&sc);
+    return rc;
+}
 
 int rf_pack_merge_main(int argc, char **argv)
 {
@@ -34,6 +117,9 @@ int rf_pack_merge_main(int argc, char **argv)
     char **pos = NULL;
     size_t npos = 0;
     rf_mmidx_writer *w = NULL;
+    rf_out *bout = NULL;
+    char *bpath = NULL;
+    rf_buf bb = RF_BUF_INIT;
     int rc = rf_opts_parse_argv(o, argc, argv, &pos, &npos, &err);
     if (rc)
         goto out;
@@ -42,7 +128,10 @@ int rf_pack_merge_main(int argc, char **argv)
         printf("Usage: refine-pack merge -o PREFIX IN_PREFIX...\n"
                "Concatenates Megatron .bin/.idx datasets (same dtype) into PREFIX.bin/.idx in\n"
                "the order given, without re-tokenising. Documents keep their sequences.\n"
-               "PREFIX.bounds.jsonl side files are not merged.\n\nmerge options:\n");
+               "When the inputs were packed with --seq-len (all of them, the same N), their\n"
+               "PREFIX.bounds.jsonl side files are merged too: sequence and document numbers\n"
+               "continue across the inputs, as if their documents had been one input.\n\n"
+               "merge options:\n");
         rf_opts_help(merge_opts, tmp, sizeof tmp, NULL);
         fputs(tmp, stdout);
         goto out;
@@ -61,25 +150,62 @@ int rf_pack_merge_main(int argc, char **argv)
         goto out;
     int dtype = first.dtype;
     rf_mmidx_close(&first);
+    int bounds = 0;
+    uint32_t seq_len = 0;
+    if (rf_opt_flag(o, "bounds") && ((rc = merge_has_bounds(pos, npos, &bounds, &err)) ||
+                                     (bounds && (rc = merge_seq_len(pos, npos, &seq_len, &err)))))
+        goto out;
     rf_io_install_signal_cleanup();
     if ((rc = rf_mmidx_writer_open(&w, outp, dtype, &err)))
         goto out;
-    for (size_t i = 0; i < npos && !rc; i++)
+    if (bounds) {
+        rf_outopts oo = {RF_COMPRESS_NONE, 0, 0};
+        bpath = rf_bounds_path(outp);
+        if ((rc = rf_out_open(&bout, bpath, &oo, &err)))
+            goto out;
+    }
+    uint64_t doc_base = 0;
+    for (size_t i = 0; i < npos && !rc; i++) {
+        uint64_t seq_base = rf_mmidx_writer_sequences(w);
         rc = rf_mmidx_append_dataset(w, pos[i], &err);
+        if (!rc && bounds)
+            rc = merge_bounds(bout, &bb, pos[i], seq_len, seq_base,
+                              rf_mmidx_writer_sequences(w) - seq_base, &doc_base, &err);
+    }
     if (rc)
         goto out;
     uint64_t nd = rf_mmidx_writer_documents(w), ns = rf_mmidx_writer_sequences(w),
              nt = rf_mmidx_writer_tokens(w);
+    /* Side file first, then .bin and .idx, as refine-pack writes them: a
+     * final .idx means everything is in place. */
+    if (bout) {
+        if (bb.len)
+            rc = rf_out_write(bout, bb.p, bb.len, &err);
+        if (!rc)
+            rc = rf_out_commit(bout, &err);
+        bout = NULL;
+        if (rc)
+            goto out;
+    }
     rc = rf_mmidx_writer_commit(w, &err);
     w = NULL;
-    if (!rc && !rf_opt_flag(o, "quiet"))
+    if (!rc && !bounds)
+        rc = rf_bounds_remove_stale(outp, &err);
+    if (!rc && !rf_opt_flag(o, "quiet")) {
         fprintf(stderr, "%s: %s.bin/.idx: %zu datasets, %llu documents, %llu sequences, %llu "
                 "tokens (%s)\n", prog, outp, npos, (unsigned long long)nd,
                 (unsigned long long)ns, (unsigned long long)nt, rf_mmidx_dtype_name(dtype));
+        if (bounds)
+            fprintf(stderr, "%s: %s: %llu packed documents in %llu sequences of %u tokens\n",
+                    prog, bpath, (unsigned long long)doc_base, (unsigned long long)ns, seq_len);
+    }
 out:
+    rf_out_abort(bout);
     rf_mmidx_writer_abort(w);
     if (rc)
         rf_cli_error(prog, &err);
+    free(bpath);
+    rf_buf_release(&bb);
     free(pos);
     rf_opts_free(o);
     return rf_exit_code(rc);
@@ -115,6 +241,47 @@ static int u32_cmp(const void *a, const void *b)
 
 #define DENSE_IDS (1u << 24)
 
+/* What inspect says about a side file: its figures, after reading all of
+ * it with merge's checks (a side file that does not fit its dataset fails
+ * inspect as a corrupt index would). */
+typedef struct bounds_info {
+    int present;
+    uint32_t seq_len;
+    uint64_t sequences, documents, pad_tokens, split_docs, groups;
+} bounds_info;
+
+static int inspect_bounds(const rf_mmidx *m, const char *prefix, bounds_info *bi, rf_err *err)
+{
+    memset(bi, 0, sizeof *bi);
+    if (!rf_bounds_exists(prefix))
+        return 0;
+    rf_bounds_scan sc;
+    rf_bounds_line l;
+    rf_strmap groups;
+    uint32_t n;
+    int rc = rf_bounds_dataset_seq_len(m, prefix, &n, err);
+    if (rc)
+        return rc;
+    rf_strmap_init(&groups);
+    rc = rf_bounds_open(&sc, prefix, n, err);
+    while (!rc && (rc = rf_bounds_scan_next(&sc, &l, err)) == 1) {
+        rf_strmap_put(&groups, l.group ? l.group : "null", l.group ? l.group_len : 4, 0, NULL);
+        rc = 0;
+    }
+    if (!rc && sc.lines != m->nseq)
+        rc = rf_errf(err, RF_EFORMAT, "%s: %llu lines for the %llu sequences of %s.idx",
+                     sc.name, (unsigned long long)sc.lines, (unsigned long long)m->nseq,
+                     prefix);
+    if (!rc)
+        rc = rf_bounds_scan_end(&sc, err);
+    if (!rc)
+        *bi = (bounds_info){1, sc.seq_len, sc.lines, sc.docs, sc.pad_tokens, sc.split_docs,
+                            groups.n};
+    rf_bounds_scan_release(&sc);
+    rf_strmap_release(&groups);
+    return rc;
+}
+
 int rf_pack_inspect_main(int argc, char **argv)
 {
     const char *prog = "refine-pack inspect";
@@ -138,7 +305,9 @@ int rf_pack_inspect_main(int argc, char **argv)
         char tmp[4096];
         printf("Usage: refine-pack inspect PREFIX [--tokenizer FILE] [--doc N]... [--json]\n"
                "Checks PREFIX.idx/.bin and prints counts, sequence-length percentiles, the most\n"
-               "frequent token ids, and the tokens (decoded with --tokenizer) of documents.\n\n"
+               "frequent token ids, and the tokens (decoded with --tokenizer) of documents.\n"
+               "A PREFIX.bounds.jsonl side file (--seq-len packing) is checked against the\n"
+               "index and summarised: packed documents, padding, split documents, groups.\n\n"
                "inspect options:\n");
         rf_opts_help(inspect_opts, tmp, sizeof tmp, NULL);
         fputs(tmp, stdout);
@@ -203,6 +372,12 @@ int rf_pack_inspect_main(int argc, char **argv)
         p[k] = lens[(uint64_t)((double)(m.nseq - 1) * pct[k])];
     double mean = m.nseq ? (double)m.ntokens / (double)m.nseq : 0.0;
     uint64_t ndocs = m.ndocidx - 1;
+    bounds_info bi;
+    if ((rc = inspect_bounds(&m, pos[0], &bi, &err)))
+        goto out;
+    uint64_t slots = bi.sequences * (uint64_t)bi.seq_len;
+    double padding = slots ? (double)bi.pad_tokens / (double)slots : 0.0;
+    double split = bi.documents ? (double)bi.split_docs / (double)bi.documents : 0.0;
 
     if (json) {
         rf_buf_adds(&b, "{\"prefix\":");
@@ -220,7 +395,21 @@ int rf_pack_inspect_main(int argc, char **argv)
                     (unsigned long long)(distinct + (big ? 1 : 0)), maxid);
         for (size_t k = 0; k < ntop; k++)
             rf_buf_addf(&b, "%s[%u,%llu]", k ? "," : "", top[k].id, (unsigned long long)top[k].n);
-        rf_buf_adds(&b, "],\"docs\":[");
+        rf_buf_adds(&b, "],\"bounds\":");
+        if (bi.present) {
+            rf_buf_addf(&b, "{\"seq_len\":%u,\"sequences\":%llu,\"documents\":%llu,"
+                        "\"pad_tokens\":%llu,\"padding\":", bi.seq_len,
+                        (unsigned long long)bi.sequences, (unsigned long long)bi.documents,
+                        (unsigned long long)bi.pad_tokens);
+            rf_buf_json_num(&b, padding, 6);
+            rf_buf_addf(&b, ",\"split_docs\":%llu,\"split_share\":",
+                        (unsigned long long)bi.split_docs);
+            rf_buf_json_num(&b, split, 6);
+            rf_buf_addf(&b, ",\"groups\":%llu}", (unsigned long long)bi.groups);
+        } else {
+            rf_buf_adds(&b, "null");
+        }
+        rf_buf_adds(&b, ",\"docs\":[");
     } else {
         rf_buf_addf(&b, "%s: MMIDIDX v1, %s, %llu documents, %llu sequences, %llu tokens, .bin "
                     "%llu bytes\n", pos[0], rf_mmidx_dtype_name(m.dtype),
@@ -230,6 +419,14 @@ int rf_pack_inspect_main(int argc, char **argv)
                     "%.1f\n", m.nseq ? lens[0] : 0, (unsigned long long)p[0],
                     (unsigned long long)p[1], (unsigned long long)p[2],
                     m.nseq ? lens[m.nseq - 1] : 0, mean);
+        if (bi.present)
+            rf_buf_addf(&b, "packed: %llu documents in %llu sequences of %u tokens, padding "
+                        "%.2f%% (%llu tokens), %llu documents split (%.2f%%), %llu group "
+                        "value%s (%s.bounds.jsonl)\n", (unsigned long long)bi.documents,
+                        (unsigned long long)bi.sequences, bi.seq_len, 100.0 * padding,
+                        (unsigned long long)bi.pad_tokens, (unsigned long long)bi.split_docs,
+                        100.0 * split, (unsigned long long)bi.groups, bi.groups == 1 ? "" : "s",
+                        pos[0]);
         rf_buf_addf(&b, "token ids: %llu distinct, max %u\n",
                     (unsigned long long)(distinct + (big ? 1 : 0)), maxid);
         for (size_t k = 0; k < ntop; k++) {

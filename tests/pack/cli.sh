@@ -5,7 +5,8 @@
 # input (refine-tokenize encode lines) and `refine run` [tokenize][pack] equal
 # to text input, FIM determinism across runs and shard splits (+ merge),
 # atomic outputs, packing (best-fit / concat / --group-by) structure and
-# efficiency counters, inspect, and accounting.
+# efficiency counters, inspect, accounting, and merging packed datasets with
+# their side files (equal to one run over all the input; clear refusals).
 . "$(dirname "$0")/../cli/lib.sh"
 need_data
 PACK=$BIN/refine-pack
@@ -175,4 +176,101 @@ $PACK --tokenizer "$QWEN" -o "$T/grp2" -t 2 --batch-docs 3 --seq-len 256 --group
     --pack-buffer 20000 "$C" -q || fail "group-by t2"
 same "$T/grp.bin" "$T/grp2.bin"
 same "$T/grp.bounds.jsonl" "$T/grp2.bounds.jsonl"
+
+# --- merge of packed datasets: the side files are merged too ---
+# A best-fit window that flushes where part1 ends (its tokens outside full
+# chunks, W) makes one run over all.jsonl pack exactly as part1 and part2
+# packed apart: merged .bin, .idx and side file must equal that run's.
+$PACK --tokenizer "$QWEN" -o "$T/gw" --seq-len 512 --group-by source "$T/part1.jsonl" -q ||
+    fail "window probe"
+W=$($PY -c 'import json, sys
+print(sum(p[4] for l in open(sys.argv[1]) for p in json.loads(l)["docs"] if p[4] < 512))' \
+    "$T/gw.bounds.jsonl")
+packw() { $PACK --tokenizer "$QWEN" --seq-len 512 --group-by source --pack-buffer "$W" -q "$@"; }
+packw -o "$T/gw1" "$T/part1.jsonl" || fail "gw1"
+packw -o "$T/gw2" "$T/part2.jsonl" -t 2 --batch-docs 5 || fail "gw2"
+packw -o "$T/gw0" /dev/null || fail "empty packed dataset"
+[ -e "$T/gw0.bounds.jsonl" ] && [ ! -s "$T/gw0.bounds.jsonl" ] || fail "empty side file"
+packw -o "$T/gwall" "$T/all.jsonl" --stats "$T/gwall.json" || fail "gwall"
+$PACK merge -o "$T/gwm" "$T/gw1" "$T/gw0" "$T/gw2" 2>"$T/merge.err" || fail "merge packed"
+grep -q "gwm.bounds.jsonl: 10707 packed documents in [0-9]* sequences of 512 tokens" \
+    "$T/merge.err" || { cat "$T/merge.err"; fail "merge side-file summary"; }
+same "$T/gwm.bin" "$T/gwall.bin"
+same "$T/gwm.idx" "$T/gwall.idx"
+same "$T/gwm.bounds.jsonl" "$T/gwall.bounds.jsonl"
+[ "$(count_lines "$T/gw2.bounds.jsonl")" -gt 0 ] &&
+    ! cmp -s "$T/gwm.bounds.jsonl" <(cat "$T/gw1.bounds.jsonl" "$T/gw2.bounds.jsonl") ||
+    fail "the second input's side file must be re-numbered"
+# Independently: the merged side file rebuilds every document of the corpus.
+$PY "$HERE/check_pack.py" packed "$T/gwm" "$T/q-all" 512 source "$C" || fail "merged side file"
+# inspect reads the side file: its figures equal the whole run's --stats.
+$PACK inspect "$T/gwm" --json >"$T/gwm.json" || fail "inspect packed"
+$PY - "$T/gwm.json" "$T/gwall.json" <<'PY' || fail "inspect side-file figures"
+import json, sys
+b = json.load(open(sys.argv[1]))["bounds"]
+p = json.load(open(sys.argv[2]))["pack"]
+want = {"seq_len": 512, "sequences": p["sequences"], "documents": p["input_documents"],
+        "pad_tokens": p["pad_tokens"], "split_docs": p["split_docs"], "groups": 9}
+assert all(b[k] == v for k, v in want.items()), (b, p)
+assert abs(b["padding"] - p["padding"]) < 1e-6, (b, p)
+PY
+$PACK inspect "$T/gwm" >"$T/gwm.txt" || fail "inspect packed (text)"
+grep -q "^packed: 10707 documents in [0-9]* sequences of 512 tokens" "$T/gwm.txt" ||
+    { cat "$T/gwm.txt"; fail "inspect side-file line"; }
+$PACK inspect "$T/p1" --json | $PY -c 'import json, sys; assert json.load(sys.stdin)["bounds"] is None' ||
+    fail "inspect of an unpacked dataset"
+
+# Concat, hand-made ids (gpt2, no EOD, N = 8): part A fills exactly 3
+# sequences and ends with an empty document, which packing rejects, so the
+# numbering of B's documents continues right after A's five in both runs.
+printf '{"id": "a%s", "ids": [%s]}\n' 0 "1,2,3" 1 "4,5,6,7,8" 2 "9,10,11,12,13,14" 3 "15,16" \
+    4 "17,18,19,20,21,22,23,24" 5 "" >"$T/ca.jsonl"
+printf '{"id": "b%s", "ids": [%s]}\n' 0 "30,31,32,33" 1 "34,35,36,37,38,39,40,41,42" 2 "43" \
+    >"$T/cb.jsonl"
+cat "$T/ca.jsonl" "$T/cb.jsonl" >"$T/cab.jsonl"
+packc() { $PACK --tokenizer "$GPT2" --no-append-eod --seq-len 8 --packing concat -q "$@"; }
+packc -o "$T/ca" "$T/ca.jsonl" --stats "$T/ca.json" || fail "ca"
+packc -o "$T/cb" "$T/cb.jsonl" || fail "cb"
+packc -o "$T/cab" "$T/cab.jsonl" || fail "cab"
+[ "$(stats_get "$T/ca.json" 's["reasons"]')" = "{'empty_document': 1}" ] || fail "empty doc reject"
+stats_check "$T/ca.json"
+$PACK merge -o "$T/cm" "$T/ca" "$T/cb" -q || fail "merge concat"
+same "$T/cm.bin" "$T/cab.bin"
+same "$T/cm.idx" "$T/cab.idx"
+same "$T/cm.bounds.jsonl" "$T/cab.bounds.jsonl"
+[ "$(sed -n 4p "$T/cm.bounds.jsonl")" = \
+  '{"seq": 3, "group": null, "tokens": 8, "pad": 0, "docs": [[5, "b0", 0, 0, 4], [6, "b1", 0, 4, 4]]}' ] ||
+    { cat "$T/cm.bounds.jsonl"; fail "merged concat line"; }
+
+# Inputs that cannot be merged with their side files: a clear error, nothing written.
+expect_rc 1 $PACK merge -o "$T/mx" "$T/gw1" "$T/p2"
+grep -q "gw1.bounds.jsonl exists but .*p2.bounds.jsonl does not" "$T/err" ||
+    fail "missing side file not explained"
+packw -o "$T/gw256" --seq-len 256 "$T/part2.jsonl" || fail "gw256"
+expect_rc 1 $PACK merge -o "$T/mx" "$T/gw1" "$T/gw0" "$T/gw256"
+grep -q "gw1 holds sequences of 512 tokens, .*gw256 of 256" "$T/err" || fail "seq-len mismatch"
+cp "$T/gw2.bin" "$T/cut.bin"; cp "$T/gw2.idx" "$T/cut.idx"
+head -n -1 "$T/gw2.bounds.jsonl" >"$T/cut.bounds.jsonl"
+expect_rc 1 $PACK merge -o "$T/mx" "$T/gw1" "$T/cut"
+grep -q "cut.bounds.jsonl: [0-9]* lines for the [0-9]* sequences of .*cut.idx" "$T/err" ||
+    fail "short side file not detected"
+expect_rc 1 $PACK inspect "$T/cut"
+sed '5s/"seq": 4/"seq": 5/' "$T/gw2.bounds.jsonl" >"$T/cut.bounds.jsonl"
+expect_rc 1 $PACK merge -o "$T/mx" "$T/gw1" "$T/cut"
+grep -q "cut.bounds.jsonl:5: \"seq\" is 5, expected 4" "$T/err" || fail "bad line not named"
+[ ! -e "$T/mx.idx" ] && [ ! -e "$T/mx.bin" ] && [ ! -e "$T/mx.bounds.jsonl" ] &&
+    ! ls "$T"/mx.*tmp* >/dev/null 2>&1 || fail "failed merge left files"
+# --no-bounds merges .bin/.idx only, and no stale side file stays next to them.
+cp "$T/gw1.bounds.jsonl" "$T/nb.bounds.jsonl"
+$PACK merge -o "$T/nb" --no-bounds "$T/gw1" "$T/p2" -q || fail "--no-bounds"
+[ ! -e "$T/nb.bounds.jsonl" ] || fail "stale side file after --no-bounds merge"
+$PACK merge -o "$T/nb2" "$T/p1" "$T/p2" -q && cp "$T/gw1.bounds.jsonl" "$T/nb2.bounds.jsonl" &&
+    $PACK merge -o "$T/nb2" "$T/p1" "$T/p2" -q || fail "unpacked merge"
+[ ! -e "$T/nb2.bounds.jsonl" ] || fail "stale side file after an unpacked merge"
+same "$T/nb2.bin" "$T/t1.bin"
+# refine-pack without --seq-len also removes a stale side file under its prefix.
+cp "$T/gw1.bounds.jsonl" "$T/g.bounds.jsonl"
+$PACK --tokenizer "$GPT2" -o "$T/g" "$T/in.jsonl" -q || fail "re-pack"
+[ ! -e "$T/g.bounds.jsonl" ] || fail "stale side file after an unpacked run"
+
 echo "cli.pack ok"
