@@ -15,3 +15,8 @@ endforeach()
 # under ctest. With -DREFINE_FUZZ=ON (clang): build-fuzz/tests/fuzz_mmidx tests/pack/fuzz_corpus
 refine_fuzz_target(NAME mmidx SOURCES pack/fuzz_mmidx.c LIBS refine_pack CORPUS pack/fuzz_corpus
                    LABELS pack)
+
+# Fuzz target for the side-file reader (merge and inspect read side files from
+# other runs): build-fuzz/tests/fuzz_packbounds tests/pack/bounds_corpus
+refine_fuzz_target(NAME packbounds SOURCES pack/fuzz_packbounds.c LIBS refine_pack
+                   CORPUS pack/bounds_corpus LABELS pack)
