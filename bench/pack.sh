@@ -16,6 +16,11 @@
 #       ../shared/data/corpora at each SEQ_LEN (default "2048 4096 8192"):
 #       padding share and documents split across sequences. Each corpus is
 #       tokenised once (refine-tokenize encode); packing reads the ids.
+#   bash bench/pack.sh merge [SEQ_LEN] [COPIES] [REPEAT]
+#       refine-pack merge of COPIES (default 4) copies of NSMC packed best-fit
+#       with llama3 at SEQ_LEN (default 512): with the side files (the
+#       default) against --no-bounds (.bin/.idx only, the baseline) in the
+#       same invocation; best of REPEAT (default 5) wall and CPU seconds.
 #
 # Needs build/bin (cmake --build build) and ../shared/data.
 set -euo pipefail
@@ -93,5 +98,38 @@ PY
     done
     exit 0
 fi
-echo "usage: bash bench/pack.sh speed [CORPUS] [REPEAT] | efficiency [SEQ_LENS]" >&2
+if [ "$mode" = merge ]; then
+    "$BIN/refine-pack" --tokenizer "$DATA/tokenizers/llama3/tokenizer.json" --seq-len "${2:-512}" \
+        -q -o "$W/in" "$DATA/corpora/nsmc_reviews.jsonl.zst"
+    python3 - "$BIN" "$W" "${3:-4}" "${4:-5}" <<'PY'
+import os, resource, subprocess, sys, time
+bin_, work, copies, repeat = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+inp = os.path.join(work, "in")
+size = lambda ext: os.path.getsize(inp + ext) * copies / 1e6
+
+def run(extra):
+    wall = cpu = 1e9
+    for _ in range(repeat):
+        r0, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+        subprocess.run([bin_ + "/refine-pack", "merge", "-q", "-o", os.path.join(work, "m")] +
+                       extra + [inp] * copies, check=True)
+        t1, r1 = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+        wall = min(wall, t1 - t0)
+        cpu = min(cpu, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime))
+    return wall, cpu
+
+bw, bc = run(["--no-bounds"])
+mw, mc = run([])
+print("%d copies: .bin %.1f MB, .idx %.1f MB, side files %.1f MB; best of %d" %
+      (copies, size(".bin"), size(".idx"), size(".bounds.jsonl"), repeat))
+print("| merge | wall s | CPU s | CPU vs --no-bounds |")
+print("| --- | ---: | ---: | ---: |")
+print("| --no-bounds (.bin/.idx) | %.3f | %.3f | 1.00 |" % (bw, bc))
+print("| with side files | %.3f | %.3f | %.2f |" % (mw, mc, mc / bc))
+if mc > bc:
+    print("side files: %.0f MB per extra CPU second" % (size(".bounds.jsonl") / (mc - bc)))
+PY
+    exit 0
+fi
+echo "usage: bash bench/pack.sh speed [CORPUS] [REPEAT] | efficiency [SEQ_LENS] | merge [SEQ_LEN] [COPIES] [REPEAT]" >&2
 exit 2
