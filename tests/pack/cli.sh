@@ -181,13 +181,13 @@ same "$T/grp.bounds.jsonl" "$T/grp2.bounds.jsonl"
 # A best-fit window that flushes where part1 ends (its tokens outside full
 # chunks, W) makes one run over all.jsonl pack exactly as part1 and part2
 # packed apart: merged .bin, .idx and side file must equal that run's.
-$PACK --tokenizer "$QWEN" -o "$T/gw" --seq-len 512 --group-by source "$T/part1.jsonl" -q ||
-    fail "window probe"
+# part1 packed in one window is what a window of W gives it, so it is gw1.
+$PACK --tokenizer "$QWEN" -o "$T/gw1" --seq-len 512 --group-by source "$T/part1.jsonl" -q ||
+    fail "gw1"
 W=$($PY -c 'import json, sys
 print(sum(p[4] for l in open(sys.argv[1]) for p in json.loads(l)["docs"] if p[4] < 512))' \
-    "$T/gw.bounds.jsonl")
+    "$T/gw1.bounds.jsonl")
 packw() { $PACK --tokenizer "$QWEN" --seq-len 512 --group-by source --pack-buffer "$W" -q "$@"; }
-packw -o "$T/gw1" "$T/part1.jsonl" || fail "gw1"
 packw -o "$T/gw2" "$T/part2.jsonl" -t 2 --batch-docs 5 || fail "gw2"
 packw -o "$T/gw0" /dev/null || fail "empty packed dataset"
 [ -e "$T/gw0.bounds.jsonl" ] && [ ! -s "$T/gw0.bounds.jsonl" ] || fail "empty side file"
@@ -246,9 +246,9 @@ same "$T/cm.bounds.jsonl" "$T/cab.bounds.jsonl"
 expect_rc 1 $PACK merge -o "$T/mx" "$T/gw1" "$T/p2"
 grep -q "gw1.bounds.jsonl exists but .*p2.bounds.jsonl does not" "$T/err" ||
     fail "missing side file not explained"
-packw -o "$T/gw256" --seq-len 256 "$T/part2.jsonl" || fail "gw256"
-expect_rc 1 $PACK merge -o "$T/mx" "$T/gw1" "$T/gw0" "$T/gw256"
-grep -q "gw1 holds sequences of 512 tokens, .*gw256 of 256" "$T/err" || fail "seq-len mismatch"
+$PACK --tokenizer "$QWEN" --no-append-eod --seq-len 16 -q -o "$T/c16" "$T/cb.jsonl" || fail "c16"
+expect_rc 1 $PACK merge -o "$T/mx" "$T/gw1" "$T/gw0" "$T/c16"
+grep -q "gw1 holds sequences of 512 tokens, .*c16 of 16" "$T/err" || fail "seq-len mismatch"
 cp "$T/gw2.bin" "$T/cut.bin"; cp "$T/gw2.idx" "$T/cut.idx"
 head -n -1 "$T/gw2.bounds.jsonl" >"$T/cut.bounds.jsonl"
 expect_rc 1 $PACK merge -o "$T/mx" "$T/gw1" "$T/cut"
