@@ -37,16 +37,21 @@ static void put_uint(rf_buf *b, uint64_t v)
     rf_buf_add(b, tmp + k, sizeof tmp - k);
 }
 
+static void put_raw(rf_buf *b, const char *v, size_t n)
+{
+    if (v)
+        rf_buf_add(b, v, n);
+    else
+        rf_buf_adds(b, "null");
+}
+
 void rf_bounds_format(rf_buf *b, const rf_bounds_line *l, uint64_t seq_base,
                       uint64_t doc_base)
 {
     rf_buf_adds(b, "{\"seq\": ");
     put_uint(b, seq_base + l->seq);
     rf_buf_adds(b, ", \"group\": ");
-    if (l->group)
-        rf_buf_add(b, l->group, l->group_len);
-    else
-        rf_buf_adds(b, "null");
+    put_raw(b, l->group, l->group_len);
     rf_buf_adds(b, ", \"tokens\": ");
     put_uint(b, l->tokens);
     rf_buf_adds(b, ", \"pad\": ");
@@ -54,19 +59,15 @@ void rf_bounds_format(rf_buf *b, const rf_bounds_line *l, uint64_t seq_base,
     rf_buf_adds(b, ", \"docs\": [");
     for (size_t k = 0; k < l->nparts; k++) {
         const rf_pack_part *p = &l->parts[k];
+        const uint64_t tail[3] = {p->offset, p->start, p->len};
         rf_buf_adds(b, k ? ", [" : "[");
         put_uint(b, doc_base + p->doc);
         rf_buf_adds(b, ", ");
-        if (p->id)
-            rf_buf_add(b, p->id, p->id_len);
-        else
-            rf_buf_adds(b, "null");
-        rf_buf_adds(b, ", ");
-        put_uint(b, p->offset);
-        rf_buf_adds(b, ", ");
-        put_uint(b, p->start);
-        rf_buf_adds(b, ", ");
-        put_uint(b, p->len);
+        put_raw(b, p->id, p->id_len);
+        for (int j = 0; j < 3; j++) {
+            rf_buf_adds(b, ", ");
+            put_uint(b, tail[j]);
+        }
         rf_buf_addc(b, ']');
     }
     rf_buf_adds(b, "]}\n");

@@ -98,92 +98,96 @@ static void reject(const char *text, uint32_t seq_len, const char *want)
 
 static void test_rejects(void)
 {
-    reject("not json\n", 0, "b.jsonl:1: not a side-file line: expected '{'");
-    reject("\n", 0, "expected '{'");
-    reject("{\"seq\": 0, \"group\": null, \"tokens\": 3, \"pad\": 0, \"docs\": [[0, null, 0, 0, 3]], "
-           "\"x\": 1}\n", 0, "unknown key");
-    reject("{\"seq\": 0, \"seq\": 0, \"group\": null, \"tokens\": 3, \"pad\": 0, \"docs\": []}\n", 0,
-           "repeated key");
-    reject("{\"seq\": 0, \"group\": null, \"tokens\": 3, \"pad\": 0}\n", 0, "missing key");
-    reject(LINE(0, 3, 0, "[[0, null, 0, 0, 3]]") "x\n", 0, "b.jsonl:2:");
-    reject(LINE(0, 3, 0, "[[0, null, 0, 0, 3]]") LINE(2, 3, 0, "[[1, null, 0, 0, 3]]"), 0,
-           "b.jsonl:2: \"seq\" is 2, expected 1");
-    reject(LINE(-1, 3, 0, "[[0, null, 0, 0, 3]]"), 0, "not a non-negative integer");
-    reject(LINE(00, 3, 0, "[[0, null, 0, 0, 3]]"), 0, "not a non-negative integer");
-    reject(LINE(0, 3.0, 0, "[[0, null, 0, 0, 3]]"), 0, "not a non-negative integer");
-    reject(LINE(0, 3e0, 0, "[[0, null, 0, 0, 3]]"), 0, "not a non-negative integer");
-    reject(LINE(0, "3", 0, "[[0, null, 0, 0, 3]]"), 0, "not a non-negative integer");
-    reject(LINE(0, 4294967296, 0, "[[0, null, 0, 0, 3]]"), 0, "out of range");
-    reject(LINE(18446744073709551616, 3, 0, "[[0, null, 0, 0, 3]]"), 0, "out of range");
-    reject(LINE(0, 4294967295, 1, "[[0, null, 0, 0, 3]]"), 0, "is not a sequence length");
-    reject(LINE(0, 0, 0, "[]"), 0, "is not a sequence length");
-    reject(LINE(0, 0, 4, "[]"), 0, "a sequence without documents");
-    reject(LINE(0, 3, 0, "[[0, null, 0, 1, 2]]"), 0, "parts must follow each other");
-    reject(LINE(0, 3, 0, "[[0, null, 0, 0, 0], [1, null, 0, 0, 3]]"), 0, "parts must follow");
-    reject(LINE(0, 3, 0, "[[0, null, 0, 0, 4]]"), 0, "parts must follow");
-    reject(LINE(0, 3, 0, "[[0, null, 0, 0, 2]]"), 0, "the parts hold 2 tokens, \"tokens\" says 3");
-    reject(LINE(0, 3, 0, "[[0, null, 0, 0]]"), 0, "expected ','");
-    reject(LINE(0, 3, 0, "[[0, null, 0, 0, 3, 4]]"), 0, "expected ']'");
-    reject(LINE(0, 3, 0, "[[0, nul, 0, 0, 3]]"), 0, "not a side-file line");
-    reject(LINE(0, 3, 0, "[[0, null, 0, 0, 3]]") "{\"seq\": 1}} \n", 0, "b.jsonl:2:");
-    reject("{\"seq\": 0, \"group\": null, \"tokens\": 3, \"pad\": 0, \"docs\": [[0, null, 0, 0, 3]]} "
-           "x\n", 0, "text after the object");
-    /* Every line has the same N, and the dataset's when one is expected. */
-    reject(LINE(0, 3, 1, "[[0, null, 0, 0, 3]]") LINE(1, 3, 0, "[[1, null, 0, 0, 3]]"), 0,
-           "b.jsonl:2: a sequence of 3 tokens (tokens + pad), expected 4");
-    reject(LINE(0, 3, 1, "[[0, null, 0, 0, 3]]"), 8, "expected 8");
-    /* Dense document numbers: bounded by the file size, no gaps. */
-    reject(LINE(0, 3, 0, "[[99999, null, 0, 0, 3]]"), 0, "document number 99999 is beyond");
-    reject(LINE(0, 3, 0, "[[0, null, 0, 0, 3]]") LINE(1, 3, 0, "[[2, null, 0, 0, 3]]"), 0,
-           "document 1 appears in no sequence, but document 2 does");
-    reject(LINE(0, 3, 0, "[[1, null, 0, 0, 3]]"), 0, "document 0 appears in no sequence");
+    static const struct {
+        const char *text;
+        uint32_t seq_len;
+        const char *want;
+    } cases[] = {
+        {"not json\n", 0, "b.jsonl:1: not a side-file line: expected '{'"},
+        {"\n", 0, "expected '{'"},
+        {"{\"seq\": 0, \"group\": null, \"tokens\": 3, \"pad\": 0, \"docs\": [[0, null, 0, 0, 3]], "
+         "\"x\": 1}\n", 0, "unknown key"},
+        {"{\"seq\": 0, \"seq\": 0, \"group\": null, \"tokens\": 3, \"pad\": 0, \"docs\": []}\n", 0,
+         "repeated key"},
+        {"{\"seq\": 0, \"group\": null, \"tokens\": 3, \"pad\": 0}\n", 0, "missing key"},
+        {LINE(0, 3, 0, "[[0, null, 0, 0, 3]]") "x\n", 0, "b.jsonl:2:"},
+        {LINE(0, 3, 0, "[[0, null, 0, 0, 3]]") LINE(2, 3, 0, "[[1, null, 0, 0, 3]]"), 0,
+         "b.jsonl:2: \"seq\" is 2, expected 1"},
+        {LINE(-1, 3, 0, "[[0, null, 0, 0, 3]]"), 0, "not a non-negative integer"},
+        {LINE(00, 3, 0, "[[0, null, 0, 0, 3]]"), 0, "not a non-negative integer"},
+        {LINE(0, 3.0, 0, "[[0, null, 0, 0, 3]]"), 0, "not a non-negative integer"},
+        {LINE(0, 3e0, 0, "[[0, null, 0, 0, 3]]"), 0, "not a non-negative integer"},
+        {LINE(0, "3", 0, "[[0, null, 0, 0, 3]]"), 0, "not a non-negative integer"},
+        {LINE(0, 4294967296, 0, "[[0, null, 0, 0, 3]]"), 0, "out of range"},
+        {LINE(18446744073709551616, 3, 0, "[[0, null, 0, 0, 3]]"), 0, "out of range"},
+        {LINE(0, 4294967295, 1, "[[0, null, 0, 0, 3]]"), 0, "is not a sequence length"},
+        {LINE(0, 0, 0, "[]"), 0, "is not a sequence length"},
+        {LINE(0, 0, 4, "[]"), 0, "a sequence without documents"},
+        {LINE(0, 3, 0, "[[0, null, 0, 1, 2]]"), 0, "parts must follow each other"},
+        {LINE(0, 3, 0, "[[0, null, 0, 0, 0], [1, null, 0, 0, 3]]"), 0, "parts must follow"},
+        {LINE(0, 3, 0, "[[0, null, 0, 0, 4]]"), 0, "parts must follow"},
+        {LINE(0, 3, 0, "[[0, null, 0, 0, 2]]"), 0, "the parts hold 2 tokens, \"tokens\" says 3"},
+        {LINE(0, 3, 0, "[[0, null, 0, 0]]"), 0, "expected ','"},
+        {LINE(0, 3, 0, "[[0, null, 0, 0, 3, 4]]"), 0, "expected ']'"},
+        {LINE(0, 3, 0, "[[0, nul, 0, 0, 3]]"), 0, "not a side-file line"},
+        {LINE(0, 3, 0, "[[0, null, 0, 0, 3]]") "{\"seq\": 1}} \n", 0, "b.jsonl:2:"},
+        {"{\"seq\": 0, \"group\": null, \"tokens\": 3, \"pad\": 0, \"docs\": [[0, null, 0, 0, 3]]} "
+         "x\n", 0, "text after the object"},
+        /* Every line has the same N, and the dataset's when one is expected. */
+        {LINE(0, 3, 1, "[[0, null, 0, 0, 3]]") LINE(1, 3, 0, "[[1, null, 0, 0, 3]]"), 0,
+         "b.jsonl:2: a sequence of 3 tokens (tokens + pad), expected 4"},
+        {LINE(0, 3, 1, "[[0, null, 0, 0, 3]]"), 8, "expected 8"},
+        /* Dense document numbers: bounded by the file size, no gaps. */
+        {LINE(0, 3, 0, "[[99999, null, 0, 0, 3]]"), 0, "document number 99999 is beyond"},
+        {LINE(0, 3, 0, "[[0, null, 0, 0, 3]]") LINE(1, 3, 0, "[[2, null, 0, 0, 3]]"), 0,
+         "document 1 appears in no sequence, but document 2 does"},
+        {LINE(0, 3, 0, "[[1, null, 0, 0, 3]]"), 0, "document 0 appears in no sequence"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
+        reject(cases[k].text, cases[k].seq_len, cases[k].want);
+}
+
+/* Writes dataset `name` (sequences of lens[k] tokens; a document ends after
+ * each sequence whose ends[k] is set) and checks rf_bounds_dataset_seq_len:
+ * want_rc, and want_n or a message containing want_msg. Returns the prefix. */
+static const char *seq_len_case(const char *name, const uint32_t *lens, const int *ends,
+                                size_t n, int want_rc, uint32_t want_n, const char *want_msg)
+{
+    static char pfx[300];
+    static const uint32_t ids[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    rf_err err = {0, ""};
+    rf_mmidx_writer *w;
+    rf_mmidx m;
+    uint32_t got = 99;
+    snprintf(pfx, sizeof pfx, "%s/%s", dir, name);
+    CHECK(rf_mmidx_writer_open(&w, pfx, RF_MMIDX_UINT16, &err) == 0);
+    for (size_t k = 0; k < n; k++) {
+        CHECK(rf_mmidx_add_ids(w, ids, lens[k], &err) == 0);
+        if (ends[k])
+            rf_mmidx_end_document(w);
+    }
+    CHECK(rf_mmidx_writer_commit(w, &err) == 0);
+    CHECK(rf_mmidx_open(&m, pfx, &err) == 0);
+    int rc = rf_bounds_dataset_seq_len(&m, pfx, &got, &err);
+    if (rc != want_rc || (!rc && got != want_n) || (rc && !strstr(err.msg, want_msg))) {
+        fprintf(stderr, "%s: rc %d, N %u, '%s'\n", name, rc, got, err.msg);
+        check_failures++;
+    }
+    rf_mmidx_close(&m);
+    return pfx;
 }
 
 static void test_dataset_seq_len(void)
 {
     rf_err err = {0, ""};
-    char pfx[300];
-    uint32_t a[4] = {1, 2, 3, 4}, n;
-    rf_mmidx m;
+    const uint32_t four[3] = {4, 4, 4}, ragged[2] = {4, 3};
+    const int each[3] = {1, 1, 1}, joined[2] = {0, 1};
     /* Packed: each sequence its own document, all of length 4. */
-    snprintf(pfx, sizeof pfx, "%s/packed", dir);
-    rf_mmidx_writer *w;
-    CHECK(rf_mmidx_writer_open(&w, pfx, RF_MMIDX_UINT16, &err) == 0);
-    for (int k = 0; k < 3; k++) {
-        CHECK(rf_mmidx_add_ids(w, a, 4, &err) == 0);
-        rf_mmidx_end_document(w);
-    }
-    CHECK(rf_mmidx_writer_commit(w, &err) == 0);
-    CHECK(rf_mmidx_open(&m, pfx, &err) == 0);
-    CHECK(rf_bounds_dataset_seq_len(&m, pfx, &n, &err) == 0 && n == 4);
-    rf_mmidx_close(&m);
-    /* A document of two sequences. */
-    snprintf(pfx, sizeof pfx, "%s/twoseq", dir);
-    CHECK(rf_mmidx_writer_open(&w, pfx, RF_MMIDX_UINT16, &err) == 0);
-    CHECK(rf_mmidx_add_ids(w, a, 4, &err) == 0 && rf_mmidx_add_ids(w, a, 4, &err) == 0);
-    CHECK(rf_mmidx_writer_commit(w, &err) == 0);
-    CHECK(rf_mmidx_open(&m, pfx, &err) == 0);
-    CHECK(rf_bounds_dataset_seq_len(&m, pfx, &n, &err) == RF_EFORMAT);
-    CHECK(strstr(err.msg, "one document per sequence") != NULL);
-    rf_mmidx_close(&m);
-    /* Lengths that differ. */
-    snprintf(pfx, sizeof pfx, "%s/ragged", dir);
-    CHECK(rf_mmidx_writer_open(&w, pfx, RF_MMIDX_UINT16, &err) == 0);
-    CHECK(rf_mmidx_add_ids(w, a, 4, &err) == 0);
-    rf_mmidx_end_document(w);
-    CHECK(rf_mmidx_add_ids(w, a, 3, &err) == 0);
-    CHECK(rf_mmidx_writer_commit(w, &err) == 0);
-    CHECK(rf_mmidx_open(&m, pfx, &err) == 0);
-    CHECK(rf_bounds_dataset_seq_len(&m, pfx, &n, &err) == RF_EFORMAT);
-    CHECK(strstr(err.msg, "sequence 1 has 3 tokens, sequence 0 4") != NULL);
-    rf_mmidx_close(&m);
+    seq_len_case("packed", four, each, 3, 0, 4, NULL);
+    seq_len_case("twoseq", four, joined, 2, RF_EFORMAT, 0, "one document per sequence");
+    seq_len_case("ragged", ragged, each, 2, RF_EFORMAT, 0, "sequence 1 has 3 tokens, sequence 0 4");
     /* No sequences: fits any N. */
-    snprintf(pfx, sizeof pfx, "%s/empty", dir);
-    CHECK(rf_mmidx_writer_open(&w, pfx, RF_MMIDX_UINT16, &err) == 0);
-    CHECK(rf_mmidx_writer_commit(w, &err) == 0);
-    CHECK(rf_mmidx_open(&m, pfx, &err) == 0);
-    CHECK(rf_bounds_dataset_seq_len(&m, pfx, &n, &err) == 0 && n == 0);
-    rf_mmidx_close(&m);
+    const char *pfx = seq_len_case("empty", NULL, NULL, 0, 0, 0, NULL);
 
     /* Files: exists / open / remove_stale. */
     CHECK(!rf_bounds_exists(pfx));
