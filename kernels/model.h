@@ -43,11 +43,18 @@ typedef struct rf_lm_model {
     float *out_norm; /* dim */
     float *output;   /* vocab × dim; == tok_emb when tied */
     rf_lm_layer *layers;
+    /* F32 tensors of a mapped file are used in place (no copy): arrays
+     * inside [borrow_lo, borrow_hi) belong to the mapping, not to us. */
+    const char *borrow_lo, *borrow_hi;
+    rf_mfile file;   /* the file rf_lm_model_load opened (kept while borrowed) */
+    int own_file;
 } rf_lm_model;
 
 /* Loads a model (see rf_mfile_open for the accepted paths). */
 int rf_lm_model_load(rf_lm_model *m, const char *path, rf_err *err);
-/* Builds the model from an opened file (used by the fuzz target too). */
+/* Builds the model from an opened file (used by the fuzz target too). When
+ * f is a mapped file (f->map), aligned F32 tensors point into the mapping,
+ * so f must stay open until m is released. */
 int rf_lm_model_from_mfile(rf_lm_model *m, const rf_mfile *f, rf_err *err);
 void rf_lm_model_release(rf_lm_model *m);
 

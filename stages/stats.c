@@ -83,6 +83,7 @@ void rf_stats_merge(rf_stats *dst, const rf_stats *src)
     dst->bytes_in += src->bytes_in;
     dst->bytes_out += src->bytes_out;
     dst->seconds += src->seconds;
+    dst->cpu_seconds += src->cpu_seconds;
     for (size_t i = 0; i < src->nreasons; i++)
         rf_stats_reason(dst, src->reasons[i].name, src->reasons[i].v);
     for (size_t i = 0; i < src->ncounters; i++)
@@ -129,4 +130,6 @@ void rf_stats_json_members(const rf_stats *cs, rf_buf *out)
     rf_buf_json_uint(out, s->bytes_out);
     rf_buf_adds(out, ",\"stage_seconds\":");
     rf_buf_json_num(out, s->seconds, 6);
+    rf_buf_adds(out, ",\"stage_cpu_seconds\":");
+    rf_buf_json_num(out, s->cpu_seconds, 6);
 }

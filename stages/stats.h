@@ -23,6 +23,7 @@ typedef struct rf_stats {
     uint64_t docs_in, docs_out, docs_rejected;
     uint64_t bytes_in, bytes_out; /* JSONL record bytes of docs entering/leaving */
     double seconds;               /* time inside the stage, summed over threads */
+    double cpu_seconds;           /* CPU time of those threads inside the stage */
     rf_counter *reasons;
     size_t nreasons, capr;
     rf_counter *counters;

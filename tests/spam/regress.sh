@@ -27,7 +27,7 @@ run() {
     python3 - "$3.st" >"$3.stats" <<'PY' || fail "stats of $2"
 import json, sys
 s = json.load(open(sys.argv[1]))
-for k in ("stage_seconds", "seconds", "threads", "version"):
+for k in ("stage_seconds", "stage_cpu_seconds", "seconds", "threads", "version"):
     s.pop(k, None)
 print(json.dumps(s, sort_keys=True))
 PY
