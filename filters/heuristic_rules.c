@@ -28,6 +28,7 @@
 #include <xxhash.h>
 
 #include "stages/text.h"
+#include "stages/utf8.h"
 
 /* Base of the polynomial word hashes (odd, so powers never vanish mod 2^64). */
 #define HASH_BASE 0x9E3779B97F4A7C15ull
@@ -392,10 +393,7 @@ static void words_for(rf_heur_scratch *s, const rf_heur_profile *pr, const char 
 
 static size_t count_cps(const char *p, size_t n)
 {
-    size_t c = 0;
-    for (size_t i = 0; i < n; i++)
-        c += ((unsigned char)p[i] & 0xC0) != 0x80;
-    return c;
+    return rf_utf8_count(p, n);
 }
 
 /* Code point before byte position e (e > 0), and its start. */

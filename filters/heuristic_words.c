@@ -27,6 +27,7 @@
 
 #include "stages/err.h"
 #include "stages/text.h"
+#include "stages/utf8.h"
 
 /* ---- character predicates ---- */
 
@@ -539,48 +540,68 @@ static void push_word(rf_hwords *w, const char *base, size_t off, size_t len)
     push_word_at(w, base, w->n++, off, len);
 }
 
+/* RF_HW_* flags of an ASCII byte inside a word. */
+static const uint8_t ascii_wflags[128] = {
+    ['\t'] = RF_HW_NONSYM, ['\n'] = RF_HW_NONSYM,
+    ['0'] = RF_HW_NONSYM, ['1'] = RF_HW_NONSYM, ['2'] = RF_HW_NONSYM, ['3'] = RF_HW_NONSYM,
+    ['4'] = RF_HW_NONSYM, ['5'] = RF_HW_NONSYM, ['6'] = RF_HW_NONSYM, ['7'] = RF_HW_NONSYM,
+    ['8'] = RF_HW_NONSYM, ['9'] = RF_HW_NONSYM,
+#define L2(c) [c] = RF_HW_ALPHA | RF_HW_NONSYM, [c + 32] = RF_HW_ALPHA | RF_HW_NONSYM
+    L2('A'), L2('B'), L2('C'), L2('D'), L2('E'), L2('F'), L2('G'), L2('H'), L2('I'), L2('J'),
+    L2('K'), L2('L'), L2('M'), L2('N'), L2('O'), L2('P'), L2('Q'), L2('R'), L2('S'), L2('T'),
+    L2('U'), L2('V'), L2('W'), L2('X'), L2('Y'), L2('Z'),
+#undef L2
+};
+
+/* The RF_HW_* flags of the word (p, len). Most words settle both flags on
+ * their first letter, so the scan stops there. */
+static uint32_t word_flags(const unsigned char *p, size_t len)
+{
+    const uint32_t both = RF_HW_ALPHA | RF_HW_NONSYM;
+    uint32_t flags = 0;
+    size_t i = 0;
+    while (i < len && flags != both) {
+        unsigned char c = p[i];
+        if (c < 0x80) {
+            flags |= ascii_wflags[c];
+            i++;
+            continue;
+        }
+        /* Hangul syllables U+AC00..U+D7A3 are letters: EA B0.. to ED 9E.. */
+        if (i + 2 < len && ((c == 0xEB || c == 0xEC) || (c == 0xEA && p[i + 1] >= 0xB0) ||
+                            (c == 0xED && p[i + 1] <= 0x9D)))
+            return both;
+        uint32_t cp = rf_next_cp((const char *)p, len, &i);
+        if (rf_hw_is_alpha(cp))
+            return both;
+        if (!(flags & RF_HW_NONSYM) && !rf_hw_is_dt_punct(cp))
+            flags |= RF_HW_NONSYM;
+    }
+    return flags;
+}
+
 static void push_word_at(rf_hwords *w, const char *base, size_t at, size_t off, size_t len)
 {
     rf_hword *h = &w->v[at];
     h->off = (uint32_t)off;
     h->len = (uint32_t)len;
-    uint32_t cps = 0, flags = 0;
-    const unsigned char *p = (const unsigned char *)base + off;
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = p[i];
-        if (flags == (RF_HW_ALPHA | RF_HW_NONSYM)) {
-            /* Both flags known: only count the rest. */
-            for (; i < len; i++)
-                cps += (p[i] & 0xC0) != 0x80;
-            break;
-        }
-        if (c < 0x80) {
-            i++;
-            cps++;
-            if (((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
-                flags |= RF_HW_ALPHA | RF_HW_NONSYM;
-            else if ((c >= '0' && c <= '9') || c == '\t' || c == '\n')
-                flags |= RF_HW_NONSYM;
-            continue;
-        }
-        /* Hangul syllables U+AC00..U+D7A3 are letters: EA B0.. to ED 9E.. */
-        if (i + 2 < len && ((c == 0xEB || c == 0xEC) || (c == 0xEA && p[i + 1] >= 0xB0) ||
-                                (c == 0xED && p[i + 1] <= 0x9D))) {
-            i += 3;
-            cps++;
-            flags |= RF_HW_ALPHA | RF_HW_NONSYM;
-            continue;
-        }
-        uint32_t cp = rf_next_cp((const char *)p, len, &i);
-        cps++;
-        if (rf_hw_is_alpha(cp))
-            flags |= RF_HW_ALPHA | RF_HW_NONSYM;
-        else if (!(flags & RF_HW_NONSYM) && !rf_hw_is_dt_punct(cp))
-            flags |= RF_HW_NONSYM;
+    h->cps = (uint32_t)rf_utf8_count(base + off, len);
+    h->flags = word_flags((const unsigned char *)base + off, len);
+}
+
+/* push_word for a word whose code points are known. */
+static inline void push_word_cps(rf_hwords *w, const char *base, size_t off, size_t len,
+                                 size_t cps)
+{
+    if (w->n == w->cap) {
+        w->cap = w->cap ? w->cap * 2 : 256;
+        w->v = rf_xrealloc(w->v, w->cap * sizeof *w->v);
     }
-    h->cps = cps;
-    h->flags = flags;
+    rf_hword *h = &w->v[w->n++];
+    h->off = (uint32_t)off;
+    h->len = (uint32_t)len;
+    h->cps = (uint32_t)cps;
+    h->flags = word_flags((const unsigned char *)base + off, len);
 }
 
 /* Emits the tokens of one whitespace-free piece [s, s+n) (bytes) of the
@@ -1214,7 +1235,7 @@ void rf_hwords_split(rf_hwords *w, const char *p, size_t n, rf_words_mode mode)
     const char *tok;
     size_t len;
     while (rf_tok_next(&it, &tok, &len))
-        push_word(w, p, (size_t)(tok - p), len);
+        push_word_cps(w, p, (size_t)(tok - p), len, it.cps);
 }
 
 size_t rf_hwords_count(rf_hwords *w, const char *p, size_t n, rf_words_mode mode)

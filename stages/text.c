@@ -293,18 +293,47 @@ void rf_text_normalize(const char *p, size_t n, unsigned flags, rf_buf *out)
 
 /* ---- tokens ---- */
 
-/* Only sequences with these lead bytes can be White_Space outside ASCII:
- * U+0085 and U+00A0 (C2), U+1680 (E1), U+2000-U+205F (E2), U+3000 (E3). Every
- * other character is skipped by its length without decoding, which keeps
- * Hangul and most other text on a byte-level path. */
-static inline int lead_may_be_space(unsigned char c)
-{
-    return c == 0xC2 || c == 0xE1 || c == 0xE2 || c == 0xE3;
-}
+/* What a byte does to a token, as a table so that the loop over a word
+ * costs one load and one branch per character: TOK_SPACE ends it (ASCII
+ * White_Space), 1..4 step over a character of that many bytes that cannot
+ * be a space, TOK_CHECK may start a non-ASCII White_Space character: only
+ * U+0085 and U+00A0 (C2), U+1680 (E1), U+2000-U+205F (E2) and U+3000 (E3)
+ * are. Stray continuation bytes step by 2 and 4-byte leads by 4, as the
+ * decoder would (input is valid UTF-8, so neither is ever reached inside a
+ * character). */
+enum { TOK_SPACE = 0, TOK_CHECK = 8 };
+static const uint8_t tok_step[256] = {
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, /* \t..\r */
+    R16(1),
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* ' ' */
+    R16(1), R16(1), R16(1), R16(1), R16(1),
+    R16(2), R16(2), R16(2), R16(2),                 /* 80..BF */
+    2, 2, 8, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* C2 */
+    R16(2),
+    3, 8, 8, 8, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* E1 E2 E3 */
+    R16(4),
+#undef R16
+};
 
-static inline int ascii_space(unsigned char c)
+/* Bytes of the White_Space character at q[i] (a TOK_CHECK lead), 0 when it
+ * is something else: C2 85, C2 A0, E1 9A 80, E2 80 80-8A, E2 80 A8, E2 80
+ * A9, E2 80 AF, E2 81 9F, E3 80 80. */
+static inline size_t space_at(const unsigned char *q, size_t i, size_t n)
 {
-    return c == ' ' || (c >= 0x09 && c <= 0x0D);
+    unsigned char c = q[i];
+    if (c == 0xC2)
+        return i + 1 < n && (q[i + 1] == 0x85 || q[i + 1] == 0xA0) ? 2 : 0;
+    if (i + 2 >= n)
+        return 0;
+    unsigned char b = q[i + 1], d = q[i + 2];
+    if (c == 0xE1)
+        return b == 0x9A && d == 0x80 ? 3 : 0;
+    if (c == 0xE3)
+        return b == 0x80 && d == 0x80 ? 3 : 0;
+    if (b == 0x80) /* E2 80 xx */
+        return d <= 0x8A || d == 0xA8 || d == 0xA9 || d == 0xAF ? 3 : 0;
+    return b == 0x81 && d == 0x9F ? 3 : 0;
 }
 
 int rf_tok_next(rf_tok_iter *it, const char **tok, size_t *len)
@@ -313,58 +342,62 @@ int rf_tok_next(rf_tok_iter *it, const char **tok, size_t *len)
     size_t n = it->n, i = it->i;
     /* Skip spaces. */
     while (i < n) {
-        unsigned char c = p[i];
-        if (c < 0x80) {
-            if (!ascii_space(c))
-                break;
-            i++;
-            continue;
-        }
-        if (!lead_may_be_space(c))
+        uint8_t st = tok_step[p[i]];
+        size_t sp;
+        if (st == TOK_SPACE)
+            sp = 1;
+        else if (st == TOK_CHECK && (sp = space_at(p, i, n)) != 0)
+            ;
+        else
             break;
-        size_t k = i;
-        uint32_t cp = rf_next_cp(it->p, n, &k);
-        if (!rf_is_space(cp))
-            break;
-        i = k;
+        i += sp;
     }
     if (i >= n) {
         it->i = n;
+        it->cps = 0;
         return 0;
     }
-    size_t start = i;
-    int cjk = (it->flags & RF_TOK_CJK_CHARS) != 0;
-    while (i < n) {
-        unsigned char c = p[i];
-        if (c < 0x80) {
-            if (ascii_space(c))
+    size_t start = i, cps = 0;
+    if (!(it->flags & RF_TOK_CJK_CHARS)) {
+        while (i < n) {
+            uint8_t st = tok_step[p[i]];
+            if (st == TOK_SPACE || (st == TOK_CHECK && space_at(p, i, n)))
                 break;
-            i++;
-            continue;
+            i += st == TOK_CHECK ? 2 + (p[i] >= 0xE0) : st;
+            cps++;
         }
-        /* Han and Kana start at U+2E80: lead byte E2 and above. */
-        if (lead_may_be_space(c) || (cjk && c >= 0xE2)) {
-            size_t k = i;
-            uint32_t cp = rf_next_cp(it->p, n, &k);
-            if (rf_is_space(cp))
+    } else {
+        /* Han and Kana start at U+2E80: lead byte E2 and above, decoded. */
+        while (i < n) {
+            unsigned char c = p[i];
+            uint8_t st = tok_step[c];
+            if (st == TOK_SPACE || (st == TOK_CHECK && space_at(p, i, n)))
                 break;
-            if (cjk && cp >= 0x2E80) {
-                rf_script sc = rf_script_of(cp);
-                if (sc == RF_SCRIPT_HAN || sc == RF_SCRIPT_KANA) {
-                    if (i == start)
-                        i = k; /* the character alone */
-                    break;
+            if (c >= 0xE2) {
+                size_t k = i;
+                uint32_t cp = rf_next_cp(it->p, n, &k);
+                if (cp >= 0x2E80) {
+                    rf_script sc = rf_script_of(cp);
+                    if (sc == RF_SCRIPT_HAN || sc == RF_SCRIPT_KANA) {
+                        if (i == start) { /* the character alone */
+                            i = k;
+                            cps = 1;
+                        }
+                        break;
+                    }
                 }
+                i = k;
+            } else {
+                i += st == TOK_CHECK ? 2 + (c >= 0xE0) : st;
             }
-            i = k;
-            continue;
+            cps++;
         }
-        i += c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-        if (i > n)
-            i = n;
     }
+    if (i > n)
+        i = n;
     *tok = it->p + start;
     *len = i - start;
     it->i = i;
+    it->cps = cps;
     return 1;
 }

@@ -79,6 +79,7 @@ typedef struct rf_tok_iter {
     const char *p;
     size_t n, i;
     unsigned flags;
+    size_t cps; /* code points of the token rf_tok_next returned last */
 } rf_tok_iter;
 
 static inline void rf_tok_init(rf_tok_iter *it, const char *p, size_t n, unsigned flags)
@@ -87,6 +88,7 @@ static inline void rf_tok_init(rf_tok_iter *it, const char *p, size_t n, unsigne
     it->n = n;
     it->i = 0;
     it->flags = flags;
+    it->cps = 0;
 }
 
 /* Returns 1 with the next token in (*tok, *len), 0 at the end. */

@@ -97,6 +97,14 @@ static int tok_same(const char *s, size_t n, unsigned flags)
             return 1;
         if (ta != tb || la != lb)
             return 0;
+        /* The token's code points, counted on the way. */
+        size_t cps = 0, i = 0;
+        while (i < la) {
+            rf_next_cp(ta, la, &i);
+            cps++;
+        }
+        if (a.cps != cps)
+            return 0;
     }
 }
 
