@@ -9,16 +9,10 @@
  * heuristic_words (spaCy tokens for English). Where datatrove would divide by
  * zero (no words, no lines) the rule is skipped instead.
  *
- * Repetition is the expensive part. Every word gets a polynomial hash of its
- * bytes (mod 2^64, odd random base) and B^len, so the hash of a concatenation
- * follows from the parts: the n-gram hashes for n = 2..10 are updated in
- * place, one pass per n, and looked up in open-addressing tables that are
- * "cleared" by bumping a stamp. Duplicate n-grams are keyed by the
- * concatenation without separators (as datatrove joins them with ""), top
- * n-grams by the word sequence (joined with " "). A document with no repeated
- * 5-gram cannot have a repeated longer n-gram, so the 6..10 passes are then
- * skipped. */
+ * Repetition's n-gram levels live in heuristic_ngrams; lines and
+ * paragraphs are compared by XXH3 in the table of heuristic_htab. */
 #define _POSIX_C_SOURCE 200809L
+#define XXH_INLINE_ALL
 #include "filters/heuristic_rules.h"
 
 #include <errno.h>
@@ -27,11 +21,10 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "filters/heuristic_htab.h"
+#include "filters/heuristic_ngrams.h"
 #include "stages/text.h"
 #include "stages/utf8.h"
-
-/* Base of the polynomial word hashes (odd, so powers never vanish mod 2^64). */
-#define HASH_BASE 0x9E3779B97F4A7C15ull
 
 /* ---- profiles and parameters ---- */
 
@@ -257,13 +250,6 @@ void rf_heur_profile_copy(rf_heur_profile *dst, const rf_heur_profile *src)
 
 /* ---- scratch ---- */
 
-typedef struct htab {
-    uint64_t *key;
-    uint32_t *stamp, *cnt, *first;
-    size_t cap;
-    uint32_t cur;
-} htab;
-
 typedef struct span {
     uint32_t off, len, cps;
 } span;
@@ -274,10 +260,8 @@ struct rf_heur_scratch {
     size_t wn;
     rf_words_mode wmode;
     rf_hwords tmp;       /* C4 line words, sentence splitting */
-    uint64_t *h, *pw, *g, *sq; /* per word: hash, B^len, concat n-gram hash, sequence hash */
-    uint32_t *ca, *cb, *slot;  /* n-gram candidate positions, table slots */
-    size_t hcap;
-    htab t1, t2;
+    rf_ngrams *ngrams;   /* n-gram levels of the repetition rules */
+    rf_htab t1;          /* duplicate lines and paragraphs */
     span *lines;
     size_t lcap;
     /* Per-text caches, valid for the text (cp, cn): one counting pass
@@ -293,7 +277,6 @@ struct rf_heur_scratch {
      * the count): valid for (hint_p, hint_n). */
     const char *hint_p;
     size_t hint_n, hint_words;
-    uint64_t powtab[64];
     rf_buf edit, line, lower;
 };
 
@@ -302,19 +285,8 @@ rf_heur_scratch *rf_heur_scratch_new(void)
     rf_heur_scratch *s = rf_xcalloc(1, sizeof *s);
     rf_hwords_init(&s->words);
     rf_hwords_init(&s->tmp);
-    const uint64_t B = HASH_BASE;
-    s->powtab[0] = 1;
-    for (int i = 1; i < 64; i++)
-        s->powtab[i] = s->powtab[i - 1] * B;
+    s->ngrams = rf_ngrams_new();
     return s;
-}
-
-static void htab_free(htab *t)
-{
-    free(t->key);
-    free(t->stamp);
-    free(t->cnt);
-    free(t->first);
 }
 
 void rf_heur_scratch_free(rf_heur_scratch *s)
@@ -323,60 +295,14 @@ void rf_heur_scratch_free(rf_heur_scratch *s)
         return;
     rf_hwords_release(&s->words);
     rf_hwords_release(&s->tmp);
-    free(s->h);
-    free(s->pw);
-    free(s->g);
-    free(s->sq);
-    free(s->ca);
-    free(s->cb);
-    free(s->slot);
-    htab_free(&s->t1);
-    htab_free(&s->t2);
+    rf_ngrams_free(s->ngrams);
+    rf_htab_release(&s->t1);
     free(s->lines);
     free(s->sl);
     rf_buf_release(&s->edit);
     rf_buf_release(&s->line);
     rf_buf_release(&s->lower);
     free(s);
-}
-
-/* Prepares t for up to `need` keys. */
-static void htab_reset(htab *t, size_t need)
-{
-    size_t cap = 64;
-    while (cap < 2 * need)
-        cap *= 2;
-    if (cap > t->cap) {
-        htab_free(t);
-        t->key = rf_xmalloc(cap * sizeof *t->key);
-        t->stamp = rf_xcalloc(cap, sizeof *t->stamp);
-        t->cnt = rf_xmalloc(cap * sizeof *t->cnt);
-        t->first = rf_xmalloc(cap * sizeof *t->first);
-        t->cap = cap;
-        t->cur = 0;
-    }
-    if (++t->cur == 0) {
-        memset(t->stamp, 0, t->cap * sizeof *t->stamp);
-        t->cur = 1;
-    }
-}
-
-/* Finds or inserts key; *fresh tells which. Returns the slot. */
-static inline size_t htab_get(htab *t, uint64_t key, int *fresh)
-{
-    size_t mask = t->cap - 1;
-    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
-    while (t->stamp[i] == t->cur) {
-        if (t->key[i] == key) {
-            *fresh = 0;
-            return i;
-        }
-        i = (i + 1) & mask;
-    }
-    t->stamp[i] = t->cur;
-    t->key[i] = key;
-    *fresh = 1;
-    return i;
 }
 
 static void words_for(rf_heur_scratch *s, const rf_heur_profile *pr, const char *p, size_t n)
@@ -756,61 +682,16 @@ static const char *gopher_quality(const rf_heur_profile *pr, rf_heur_scratch *s,
 /* ---- Gopher repetition ---- */
 
 
-static void hash_words(rf_heur_scratch *s, const char *p)
-{
-    size_t nw = s->words.n;
-    if (nw > s->hcap) {
-        s->hcap = nw + nw / 2;
-        s->h = rf_xrealloc(s->h, s->hcap * sizeof *s->h);
-        s->pw = rf_xrealloc(s->pw, s->hcap * sizeof *s->pw);
-        s->g = rf_xrealloc(s->g, s->hcap * sizeof *s->g);
-        s->sq = rf_xrealloc(s->sq, s->hcap * sizeof *s->sq);
-        s->ca = rf_xrealloc(s->ca, s->hcap * sizeof *s->ca);
-        s->cb = rf_xrealloc(s->cb, s->hcap * sizeof *s->cb);
-        s->slot = rf_xrealloc(s->slot, s->hcap * sizeof *s->slot);
-    }
-    const uint64_t B = HASH_BASE, B2 = B * B, B3 = B2 * B, B4 = B3 * B;
-    for (size_t i = 0; i < nw; i++) {
-        const unsigned char *q = (const unsigned char *)p + s->words.v[i].off;
-        size_t l = s->words.v[i].len, k = 0;
-        uint64_t h = 0;
-        /* Horner four bytes at a time: the products inside a step are
-         * independent, so the chain is one multiply per four bytes. */
-        for (; k + 4 <= l; k += 4)
-            h = h * B4 + ((uint64_t)q[k] + 1) * B3 + ((uint64_t)q[k + 1] + 1) * B2 +
-                ((uint64_t)q[k + 2] + 1) * B + ((uint64_t)q[k + 3] + 1);
-        for (; k < l; k++)
-            h = h * B + (uint64_t)q[k] + 1;
-        uint64_t pw;
-        if (l < 64) {
-            pw = s->powtab[l];
-        } else {
-            pw = 1;
-            for (size_t e = l; e >= 63; e -= 63)
-                pw *= s->powtab[63];
-            pw *= s->powtab[l % 63];
-        }
-        s->h[i] = h;
-        s->pw[i] = pw;
-    }
-}
-
-static inline uint64_t mix64(uint64_t a, uint64_t b)
-{
-    uint64_t x = (a ^ (b + 0x9E3779B97F4A7C15ull + (a << 6) + (a >> 2))) * 0xBF58476D1CE4E5B9ull;
-    return x ^ (x >> 31);
-}
-
 /* find_duplicates over spans: (duplicate elements, their chars). */
 static void find_dups(rf_heur_scratch *s, const char *p, const span *sp, size_t ns, size_t *dup_n,
                       size_t *dup_chars)
 {
-    htab_reset(&s->t1, ns);
+    rf_htab_reset(&s->t1, ns);
     size_t dn = 0, dc = 0;
     for (size_t i = 0; i < ns; i++) {
         uint64_t k = XXH3_64bits(p + sp[i].off, sp[i].len) ^ ((uint64_t)sp[i].len << 1);
         int fresh;
-        htab_get(&s->t1, k, &fresh);
+        rf_htab_get(&s->t1, k, &fresh);
         if (!fresh) {
             dn++;
             dc += count_cps(p + sp[i].off, sp[i].len);
@@ -910,133 +791,34 @@ static const char *gopher_repetition(const rf_heur_profile *pr, rf_heur_scratch 
     if (!need_top && !need_dup)
         return first;
     words_for(s, pr, p, n);
-    size_t nw = s->words.n;
-    const rf_hword *w = s->words.v;
-    hash_words(s, p);
-    uint64_t *g = s->g, *sq = s->sq;
-    uint32_t *cand = s->ca, *next = s->cb, *slot = s->slot;
-    for (size_t i = 0; i < nw; i++) {
-        g[i] = s->h[i];
-        sq[i] = mix64(0x243F6A8885A308D3ull, s->h[i] ^ ((uint64_t)w[i].len << 56));
-    }
     static const char *const top_reason[3] = {"gopher_rep_top_2_gram", "gopher_rep_top_3_gram",
                                               "gopher_rep_top_4_gram"};
     static const char *const dup_reason[6] = {
         "gopher_rep_dup_5_gram", "gopher_rep_dup_6_gram", "gopher_rep_dup_7_gram",
         "gopher_rep_dup_8_gram", "gopher_rep_dup_9_gram", "gopher_rep_dup_10_gram"};
-    /* Only n-grams that occur twice matter (for the top n-gram, one that
-     * occurs once only when none repeats), and an n-gram at i can occur
-     * twice only if the (n-1)-grams at i and i+1 both do. So after a full
-     * pass for n = 2, each level looks only at the positions whose two
-     * (n-1)-grams repeat: `cand`, sorted. The duplicate n-gram passes are
-     * datatrove's greedy scan restricted to those positions, which is the
-     * same scan: an n-gram that occurs once is never found again, so adding
-     * it to the set or not changes nothing. (Candidates follow word
-     * sequences while duplicates are keyed by the concatenation; they differ
-     * only for equal text cut into different words, e.g. "ab c" and "a bc",
-     * and spaCy cuts equal text equally.) */
-    size_t ncand = nw >= 2 ? nw - 1 : 0;
-    for (size_t i = 0; i < ncand; i++)
-        cand[i] = (uint32_t)i;
+    rf_ngrams_start(s->ngrams, p, s->words.v, s->words.n);
     for (size_t nn = 2; nn <= 10; nn++) {
         int top = nn <= 4;
         int idx = top ? (int)nn - 2 : (int)nn - 5;
-        if (nw < nn)
+        int want_dup = !top && (rf_heur_on(pr->gr_dup_ngram[idx]) || all);
+        size_t chars;
+        int st = rf_ngrams_next(s->ngrams, want_dup, &chars);
+        if (st == RF_NGRAMS_END)
             break;
-        if (ncand == 0) {
-            /* Nothing repeats: the top n-gram is the first one, once. */
-            if (top) {
-                size_t chars = nn - 1;
-                for (size_t k = 0; k < nn; k++)
-                    chars += w[k].cps;
-                double frac = (double)chars / len;
-                m->gr_top_ngram[idx] = frac;
-                CHECK_FAIL(rf_heur_on(pr->gr_top_ngram[idx]) && frac > pr->gr_top_ngram[idx],
-                           top_reason[idx], frac, pr->gr_top_ngram[idx]);
-            } else {
-                m->gr_dup_ngram[idx] = 0;
-            }
+        if (st == RF_NGRAMS_NONE) {
+            m->gr_dup_ngram[idx] = 0;
             continue;
         }
-        /* Extend the (nn-1)-gram hashes at the candidates by one word. */
-        if (nn > 2) {
-            for (size_t c = 0; c < ncand; c++) {
-                size_t i = cand[c], j = i + nn - 1;
-                g[i] = g[i] * s->pw[j] + s->h[j];
-                sq[i] = mix64(sq[i], s->h[j] ^ ((uint64_t)w[j].len << 56));
-            }
-        } else {
-            for (size_t i = 0; i < ncand; i++) {
-                g[i] = g[i] * s->pw[i + 1] + s->h[i + 1];
-                sq[i] = mix64(sq[i], s->h[i + 1] ^ ((uint64_t)w[i + 1].len << 56));
-            }
-        }
-        /* Count the word sequences (Counter.most_common(1) for the top
-         * n-gram: highest count, ties to the first seen). */
-        htab_reset(&s->t2, ncand);
-        uint32_t best_cnt = 0, best_first = 0;
-        for (size_t c = 0; c < ncand; c++) {
-            int fresh;
-            size_t sl = htab_get(&s->t2, sq[cand[c]], &fresh);
-            if (fresh) {
-                s->t2.cnt[sl] = 1;
-                s->t2.first[sl] = cand[c];
-            } else {
-                s->t2.cnt[sl]++;
-            }
-            slot[c] = (uint32_t)sl;
-            uint32_t k = s->t2.cnt[sl], f = s->t2.first[sl];
-            if (k > best_cnt || (k == best_cnt && f < best_first)) {
-                best_cnt = k;
-                best_first = f;
-            }
-        }
-        if (best_cnt < 2) { /* no repeat among the candidates */
-            best_cnt = 1;
-            best_first = 0;
-        }
+        double frac = (double)chars / len;
         if (top) {
-            size_t chars = nn - 1;
-            for (size_t k = 0; k < nn; k++)
-                chars += w[best_first + k].cps;
-            double frac = (double)(chars * best_cnt) / len;
             m->gr_top_ngram[idx] = frac;
             CHECK_FAIL(rf_heur_on(pr->gr_top_ngram[idx]) && frac > pr->gr_top_ngram[idx],
                        top_reason[idx], frac, pr->gr_top_ngram[idx]);
-        } else if (rf_heur_on(pr->gr_dup_ngram[idx]) || all) {
-            /* find_all_duplicate: greedy, a repeat skips the whole n-gram. */
-            htab_reset(&s->t1, ncand);
-            size_t repeated = 0, from = 0;
-            for (size_t c = 0; c < ncand; c++) {
-                size_t i = cand[c];
-                if (i < from)
-                    continue;
-                int fresh;
-                htab_get(&s->t1, g[i], &fresh);
-                if (!fresh) {
-                    for (size_t k = 0; k < nn; k++)
-                        repeated += w[i + k].cps;
-                    from = i + nn;
-                }
-            }
-            double frac = (double)repeated / len;
+        } else if (want_dup) {
             m->gr_dup_ngram[idx] = frac;
             CHECK_FAIL(rf_heur_on(pr->gr_dup_ngram[idx]) && frac > pr->gr_dup_ngram[idx],
                        dup_reason[idx], frac, pr->gr_dup_ngram[idx]);
         }
-        /* Candidates of the next level: i and i+1 both repeated here. */
-        size_t nr = 0;
-        for (size_t c = 0; c < ncand; c++)
-            if (s->t2.cnt[slot[c]] >= 2)
-                next[nr++] = cand[c];
-        size_t nc = 0;
-        for (size_t r2 = 0; r2 + 1 < nr; r2++)
-            if (next[r2 + 1] == next[r2] + 1 && next[r2] + nn + 1 <= nw)
-                next[nc++] = next[r2];
-        uint32_t *t = cand;
-        cand = next;
-        next = t;
-        ncand = nc;
     }
     return first;
 }
@@ -1293,7 +1075,9 @@ static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const
             r->c4_removed_chars += count_cps(p + b, e - b);
             continue;
         }
-        if (check_sent) {
+        /* Once the minimum is reached more sentences cannot change the
+         * decision: only the metrics want the full count. */
+        if (check_sent && (all || sentences < pr->c4_min_sentences)) {
             /* English sentences need spaCy's tokens of the line: those of
              * the document, unless a citation was cut out of it. */
             if (pr->words == RF_WORDS_EN && from_doc && !cited)

@@ -567,9 +567,11 @@ static uint32_t word_flags(const unsigned char *p, size_t len)
             i++;
             continue;
         }
-        /* Hangul syllables U+AC00..U+D7A3 are letters: EA B0.. to ED 9E.. */
-        if (i + 2 < len && ((c == 0xEB || c == 0xEC) || (c == 0xEA && p[i + 1] >= 0xB0) ||
-                            (c == 0xED && p[i + 1] <= 0x9D)))
+        /* Hangul syllables (U+AC00..U+D7A3: EA B0 80 .. ED 9E A3, byte
+         * order being code point order) are letters. */
+        if (i + 2 < len &&
+            ((uint32_t)c << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2]) - 0xEAB080u <=
+                0xED9EA3u - 0xEAB080u)
             return both;
         uint32_t cp = rf_next_cp((const char *)p, len, &i);
         if (rf_hw_is_alpha(cp))
@@ -586,21 +588,6 @@ static void push_word_at(rf_hwords *w, const char *base, size_t at, size_t off, 
     h->off = (uint32_t)off;
     h->len = (uint32_t)len;
     h->cps = (uint32_t)rf_utf8_count(base + off, len);
-    h->flags = word_flags((const unsigned char *)base + off, len);
-}
-
-/* push_word for a word whose code points are known. */
-static inline void push_word_cps(rf_hwords *w, const char *base, size_t off, size_t len,
-                                 size_t cps)
-{
-    if (w->n == w->cap) {
-        w->cap = w->cap ? w->cap * 2 : 256;
-        w->v = rf_xrealloc(w->v, w->cap * sizeof *w->v);
-    }
-    rf_hword *h = &w->v[w->n++];
-    h->off = (uint32_t)off;
-    h->len = (uint32_t)len;
-    h->cps = (uint32_t)cps;
     h->flags = word_flags((const unsigned char *)base + off, len);
 }
 
@@ -1232,10 +1219,22 @@ void rf_hwords_split(rf_hwords *w, const char *p, size_t n, rf_words_mode mode)
     }
     rf_tok_iter it;
     rf_tok_init(&it, p, n, mode == RF_WORDS_CJK ? RF_TOK_CJK_CHARS : 0);
-    const char *tok;
-    size_t len;
-    while (rf_tok_next(&it, &tok, &len))
-        push_word_cps(w, p, (size_t)(tok - p), len, it.cps);
+    rf_tok_span sp[256];
+    size_t k;
+    while ((k = rf_tok_spans(&it, sp, sizeof sp / sizeof sp[0])) != 0) {
+        if (w->n + k > w->cap) {
+            while (w->n + k > w->cap)
+                w->cap = w->cap ? w->cap * 2 : 256;
+            w->v = rf_xrealloc(w->v, w->cap * sizeof *w->v);
+        }
+        for (size_t j = 0; j < k; j++) {
+            rf_hword *h = &w->v[w->n++];
+            h->off = sp[j].off;
+            h->len = sp[j].len;
+            h->cps = sp[j].cps;
+            h->flags = word_flags((const unsigned char *)p + sp[j].off, sp[j].len);
+        }
+    }
 }
 
 size_t rf_hwords_count(rf_hwords *w, const char *p, size_t n, rf_words_mode mode)

@@ -56,41 +56,36 @@ static const char *const en_function_words[] = {
     "your",
 };
 
-/* The words above packed into 64-bit keys (up to 8 letters, big-endian so
- * the order is the strings' order), for an integer binary search. */
-enum { N_FW = sizeof en_function_words / sizeof en_function_words[0] };
-static uint64_t fw_keys[N_FW];
+/* The words above as 64-bit keys (letter k in byte k, the rest zero) in
+ * an open-addressing set: one multiply and usually one compare per word. */
+enum { N_FW = sizeof en_function_words / sizeof en_function_words[0], FW_SLOTS = 512 };
+static uint64_t fw_set[FW_SLOTS];
 static pthread_once_t fw_once = PTHREAD_ONCE_INIT;
 
-static uint64_t pack8(const char *w, size_t n)
+static inline size_t fw_slot(uint64_t k)
 {
-    uint64_t k = 0;
-    for (size_t i = 0; i < 8; i++)
-        k = (k << 8) | (i < n ? (unsigned char)w[i] : 0);
-    return k;
+    return (size_t)((k * 0x9E3779B97F4A7C15ull) >> 55);
 }
 
 static void fw_build(void)
 {
-    for (size_t i = 0; i < N_FW; i++)
-        fw_keys[i] = pack8(en_function_words[i], strlen(en_function_words[i]));
+    for (size_t i = 0; i < N_FW; i++) {
+        uint64_t k = 0;
+        for (size_t j = 0; en_function_words[i][j]; j++)
+            k |= (uint64_t)(unsigned char)en_function_words[i][j] << (8 * j);
+        size_t s = fw_slot(k);
+        while (fw_set[s])
+            s = (s + 1) & (FW_SLOTS - 1);
+        fw_set[s] = k;
+    }
 }
 
-static int is_en_function_word(const char *w, size_t n)
+/* k: a word of one to eight lower-case ASCII letters as above. */
+static int is_en_function_word(uint64_t k)
 {
-    if (n == 0 || n > 8)
-        return 0;
-    uint64_t k = pack8(w, n);
-    size_t lo = 0, hi = N_FW;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (fw_keys[mid] == k)
+    for (size_t s = fw_slot(k); fw_set[s]; s = (s + 1) & (FW_SLOTS - 1))
+        if (fw_set[s] == k)
             return 1;
-        if (fw_keys[mid] < k)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
     return 0;
 }
 
@@ -128,25 +123,38 @@ static const unsigned char ascii_script[128] = {
 #undef SY
 #undef PU
 
+/* The Latin word being read: its letters (up to 8, lower-cased, as a
+ * function-word key) and whether it is all ASCII so far. */
+typedef struct latin_word {
+    uint64_t key;
+    size_t len;
+    int ascii, open;
+} latin_word;
+
 /* A Latin word ended: count it, and whether it is an English function word. */
-static void end_word(rf_langid *r, int *in_word, const char *w, size_t wl, int word_ascii)
+static void end_word(rf_langid *r, latin_word *w)
 {
-    *in_word = 0;
+    w->open = 0;
     if (r->latin_words < MAX_LATIN_WORDS) {
         r->latin_words++;
-        if (word_ascii && wl <= 8 && is_en_function_word(w, wl))
+        if (w->ascii && w->len <= 8 && is_en_function_word(w->key))
             r->en_function_words++;
     }
 }
 
-/* Is there a Hangul syllable (U+AC00..U+D7A3: EA B0 80 .. ED 9E A3) at i? */
-static inline int hangul_at(const unsigned char *q, size_t i, size_t n)
+static inline int ascii_letter(unsigned char c)
 {
-    if (i + 2 >= n)
-        return 0;
-    unsigned char c = q[i];
-    return c == 0xEB || c == 0xEC || (c == 0xEA && q[i + 1] >= 0xB0) ||
-           (c == 0xED && q[i + 1] <= 0x9D);
+    return (unsigned char)((c | 0x20) - 'a') < 26;
+}
+
+/* Hangul syllables U+AC00..U+D7A3 are the sequences EA B0 80 .. ED 9E A3.
+ * In valid UTF-8 byte order is code point order, so one range test on the
+ * three bytes as a number decides, without a branch per lead byte (the
+ * leads of Korean text alternate unpredictably between EA and ED). */
+static inline int hangul3(const unsigned char *q)
+{
+    uint32_t v = (uint32_t)q[0] << 16 | (uint32_t)q[1] << 8 | q[2];
+    return v - 0xEAB080u <= 0xED9EA3u - 0xEAB080u;
 }
 
 void rf_langid_detect(const char *p, size_t n, rf_langid *r)
@@ -154,71 +162,76 @@ void rf_langid_detect(const char *p, size_t n, rf_langid *r)
     pthread_once(&fw_once, fw_build);
     memset(r, 0, sizeof *r);
     const unsigned char *q = (const unsigned char *)p;
-    /* Latin word state: an ASCII letter run, lower-cased into w. */
-    char w[9];
-    size_t wl = 0;
-    int in_word = 0, word_ascii = 1;
+    /* Counters live in locals, not in *r, so that the compiler keeps them
+     * in registers or at least out of aliasing trouble. */
+    uint64_t cnt[RF_SCRIPT_COUNT] = {0};
+    latin_word w = {0, 0, 1, 0};
     size_t i = 0;
     while (i < n) {
-        unsigned char c = (unsigned char)p[i];
-        rf_script sc;
+        unsigned char c = q[i];
         if (c < 0x80) {
-            sc = (rf_script)ascii_script[c];
-            i++;
-        } else if (hangul_at(q, i, n)) {
-            /* A run of Hangul syllables (U+AC00..U+D7A3), counted without
-             * decoding. */
-            uint64_t h = 0;
-            do {
-                h++;
-                i += 3;
-            } while (hangul_at(q, i, n));
-            r->count[RF_SCRIPT_HANGUL] += h;
-            r->chars += h;
-            if (in_word)
-                end_word(r, &in_word, w, wl, word_ascii);
-            continue;
-        } else {
-            uint32_t cp = rf_next_cp(p, n, &i);
-            sc = (cp >= 0xAC00 && cp <= 0xD7A3) ? RF_SCRIPT_HANGUL : rf_script_of(cp);
-        }
-        r->count[sc]++;
-        r->chars++;
-        if (sc == RF_SCRIPT_LATIN) {
-            if (!in_word) {
-                in_word = 1;
-                wl = 0;
-                word_ascii = 1;
-            }
-            if (c < 0x80 && wl < sizeof w)
-                w[wl++] = (char)(c | 0x20);
-            else
-                word_ascii = 0;
-            /* The rest of an ASCII letter run in a tight loop. */
-            if (c < 0x80) {
-                while (i < n && (((q[i] | 0x20) >= 'a') && ((q[i] | 0x20) <= 'z'))) {
-                    if (wl < sizeof w)
-                        w[wl++] = (char)(q[i] | 0x20);
-                    else
-                        word_ascii = 0;
-                    r->count[RF_SCRIPT_LATIN]++;
-                    r->chars++;
-                    i++;
+            rf_script sc = (rf_script)ascii_script[c];
+            if (sc == RF_SCRIPT_LATIN) {
+                if (!w.open) {
+                    w.open = 1;
+                    w.len = 0;
+                    w.key = 0;
+                    w.ascii = 1;
                 }
+                /* The whole ASCII letter run. */
+                size_t st = i;
+                do {
+                    if (w.len < 8)
+                        w.key |= (uint64_t)(q[i] | 0x20) << (8 * w.len);
+                    w.len++;
+                    i++;
+                } while (i < n && ascii_letter(q[i]));
+                cnt[RF_SCRIPT_LATIN] += i - st;
+                continue;
+            }
+            cnt[sc]++;
+            i++;
+            if (w.open) {
+                /* An apostrophe inside a word ("don't") keeps it one word. */
+                if (c == '\'' && i < n && ascii_letter(q[i]))
+                    w.ascii = 0;
+                else
+                    end_word(r, &w);
             }
             continue;
         }
-        /* An apostrophe inside a word ("don't") keeps it one word. */
-        if (in_word && c == '\'' && i < n && ((unsigned char)p[i] | 0x20) >= 'a' &&
-            ((unsigned char)p[i] | 0x20) <= 'z') {
-            word_ascii = 0;
+        if (i + 2 < n && hangul3(q + i)) {
+            /* A run of Hangul syllables, counted without decoding. */
+            size_t st = i;
+            do
+                i += 3;
+            while (i + 2 < n && hangul3(q + i));
+            cnt[RF_SCRIPT_HANGUL] += (i - st) / 3;
+            if (w.open)
+                end_word(r, &w);
             continue;
         }
-        if (in_word)
-            end_word(r, &in_word, w, wl, word_ascii);
+        uint32_t cp = rf_next_cp(p, n, &i);
+        rf_script sc = rf_script_of(cp);
+        cnt[sc]++;
+        if (sc == RF_SCRIPT_LATIN) {
+            if (!w.open) {
+                w.open = 1;
+                w.len = 0;
+                w.key = 0;
+            }
+            w.ascii = 0;
+            continue;
+        }
+        if (w.open)
+            end_word(r, &w);
     }
-    if (in_word)
-        end_word(r, &in_word, w, wl, word_ascii);
+    if (w.open)
+        end_word(r, &w);
+    for (int k = 0; k < RF_SCRIPT_COUNT; k++) {
+        r->count[k] = cnt[k];
+        r->chars += cnt[k];
+    }
 
     double hangul = 3.0 * (double)r->count[RF_SCRIPT_HANGUL];
     double cjk = 3.0 * (double)r->count[RF_SCRIPT_HAN] + 2.0 * (double)r->count[RF_SCRIPT_KANA];

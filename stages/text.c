@@ -10,6 +10,7 @@
  * so Korean text never reaches utf8proc. */
 #define _POSIX_C_SOURCE 200809L
 #include "stages/text.h"
+#include "stages/utf8.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -316,6 +317,35 @@ static const uint8_t tok_step[256] = {
 #undef R16
 };
 
+/* Stop bytes: ASCII at most 0x20 (every ASCII White_Space, and controls
+ * that are none) and the leads C2 and E0..E3 (every non-ASCII White_Space
+ * starts with C2, E1, E2 or E3). */
+static const uint8_t tok_stop[256] = {
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+    R16(1), R16(1),                                 /* 00..1F */
+    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* ' ' */
+    R16(0), R16(0), R16(0), R16(0), R16(0),         /* 30..7F */
+    R16(0), R16(0), R16(0), R16(0),                 /* 80..BF */
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* C2 */
+    R16(0),
+    1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* E0..E3 */
+    R16(0),
+#undef R16
+};
+
+#define TOK_ONES 0x0101010101010101ull
+#define TOK_HIGH 0x8080808080808080ull
+
+/* Bit 7 set in the first stop byte of x (little-endian byte order); bytes
+ * after it may be marked too (borrows), so only the lowest mark counts. */
+static inline uint64_t tok_stop_mask(uint64_t x)
+{
+    uint64_t lo = (x - 0x21 * TOK_ONES) & ~x;           /* below 0x21 */
+    uint64_t e = (x & 0xFC * TOK_ONES) ^ 0xE0 * TOK_ONES; /* 0 for E0..E3 */
+    uint64_t c = x ^ 0xC2 * TOK_ONES;                   /* 0 for C2 */
+    return (lo | ((e - TOK_ONES) & ~e) | ((c - TOK_ONES) & ~c)) & TOK_HIGH;
+}
+
 /* Bytes of the White_Space character at q[i] (a TOK_CHECK lead), 0 when it
  * is something else: C2 85, C2 A0, E1 9A 80, E2 80 80-8A, E2 80 A8, E2 80
  * A9, E2 80 AF, E2 81 9F, E3 80 80. */
@@ -336,10 +366,12 @@ static inline size_t space_at(const unsigned char *q, size_t i, size_t n)
     return b == 0x81 && d == 0x9F ? 3 : 0;
 }
 
-int rf_tok_next(rf_tok_iter *it, const char **tok, size_t *len)
+/* The next token of p[i, n): returns 0 at the end, else 1 with the token
+ * in [*start, *end) and its code points in *cps. Shared by rf_tok_next and
+ * rf_tok_spans, inlined into both. */
+static inline int tok_scan(const unsigned char *p, size_t n, size_t i, int cjk, size_t *start,
+                           size_t *end, size_t *cps_out)
 {
-    const unsigned char *p = (const unsigned char *)it->p;
-    size_t n = it->n, i = it->i;
     /* Skip spaces. */
     while (i < n) {
         uint8_t st = tok_step[p[i]];
@@ -352,20 +384,41 @@ int rf_tok_next(rf_tok_iter *it, const char **tok, size_t *len)
             break;
         i += sp;
     }
-    if (i >= n) {
-        it->i = n;
-        it->cps = 0;
+    if (i >= n)
         return 0;
-    }
-    size_t start = i, cps = 0;
-    if (!(it->flags & RF_TOK_CJK_CHARS)) {
-        while (i < n) {
-            uint8_t st = tok_step[p[i]];
-            if (st == TOK_SPACE || (st == TOK_CHECK && space_at(p, i, n)))
+    size_t st0 = i, cps = 0;
+    if (!cjk) {
+        /* Only stop bytes can end the token, and a stop byte is never
+         * inside a character (continuation bytes are 80..BF): look for them
+         * eight bytes at a time, counting continuation bytes on the way. */
+        size_t cont = 0;
+        for (;;) {
+            while (n - i >= 8) {
+                uint64_t x;
+                memcpy(&x, p + i, 8);
+                uint64_t m = tok_stop_mask(x), c = (x & ~(x << 1)) & TOK_HIGH;
+                if (m) {
+                    size_t k = (size_t)__builtin_ctzll(m) >> 3; /* bytes before it */
+                    c &= ((uint64_t)1 << (8 * k)) - 1;
+                    cont += (size_t)(((c >> 7) * TOK_ONES) >> 56);
+                    i += k;
+                    goto stop;
+                }
+                cont += (size_t)(((c >> 7) * TOK_ONES) >> 56);
+                i += 8;
+            }
+            while (i < n && !tok_stop[p[i]])
+                cont += (p[i++] & 0xC0) == 0x80;
+            if (i >= n)
                 break;
-            i += st == TOK_CHECK ? 2 + (p[i] >= 0xE0) : st;
-            cps++;
+        stop:
+            if (tok_step[p[i]] == TOK_SPACE || (p[i] >= 0x80 && space_at(p, i, n)))
+                break;
+            i++; /* a stop byte is never a continuation byte */
         }
+        if (i > n)
+            i = n;
+        cps = i - st0 - cont;
     } else {
         /* Han and Kana start at U+2E80: lead byte E2 and above, decoded. */
         while (i < n) {
@@ -375,11 +428,11 @@ int rf_tok_next(rf_tok_iter *it, const char **tok, size_t *len)
                 break;
             if (c >= 0xE2) {
                 size_t k = i;
-                uint32_t cp = rf_next_cp(it->p, n, &k);
+                uint32_t cp = rf_next_cp((const char *)p, n, &k);
                 if (cp >= 0x2E80) {
                     rf_script sc = rf_script_of(cp);
                     if (sc == RF_SCRIPT_HAN || sc == RF_SCRIPT_KANA) {
-                        if (i == start) { /* the character alone */
+                        if (i == st0) { /* the character alone */
                             i = k;
                             cps = 1;
                         }
@@ -393,11 +446,45 @@ int rf_tok_next(rf_tok_iter *it, const char **tok, size_t *len)
             cps++;
         }
     }
-    if (i > n)
-        i = n;
-    *tok = it->p + start;
-    *len = i - start;
-    it->i = i;
+    *start = st0;
+    *end = i > n ? n : i;
+    *cps_out = cps;
+    return 1;
+}
+
+int rf_tok_next(rf_tok_iter *it, const char **tok, size_t *len)
+{
+    size_t a, b, cps;
+    if (!tok_scan((const unsigned char *)it->p, it->n, it->i, (it->flags & RF_TOK_CJK_CHARS) != 0,
+                  &a, &b, &cps)) {
+        it->i = it->n;
+        it->cps = 0;
+        return 0;
+    }
+    *tok = it->p + a;
+    *len = b - a;
+    it->i = b;
     it->cps = cps;
     return 1;
+}
+
+size_t rf_tok_spans(rf_tok_iter *it, rf_tok_span *out, size_t cap)
+{
+    const unsigned char *p = (const unsigned char *)it->p;
+    size_t n = it->n, i = it->i, k = 0;
+    int cjk = (it->flags & RF_TOK_CJK_CHARS) != 0;
+    while (k < cap) {
+        size_t a, b, cps;
+        if (!tok_scan(p, n, i, cjk, &a, &b, &cps)) {
+            i = n;
+            break;
+        }
+        out[k].off = (uint32_t)a;
+        out[k].len = (uint32_t)(b - a);
+        out[k].cps = (uint32_t)cps;
+        k++;
+        i = b;
+    }
+    it->i = i;
+    return k;
 }

@@ -94,4 +94,12 @@ static inline void rf_tok_init(rf_tok_iter *it, const char *p, size_t n, unsigne
 /* Returns 1 with the next token in (*tok, *len), 0 at the end. */
 int rf_tok_next(rf_tok_iter *it, const char **tok, size_t *len);
 
+/* The same tokens in bulk, for callers that want all of them: fills out[]
+ * with up to cap tokens (byte offset into it->p, byte length, code points)
+ * and returns how many; 0 at the end. Texts must be shorter than 4 GiB. */
+typedef struct rf_tok_span {
+    uint32_t off, len, cps;
+} rf_tok_span;
+size_t rf_tok_spans(rf_tok_iter *it, rf_tok_span *out, size_t cap);
+
 #endif

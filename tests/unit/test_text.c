@@ -84,14 +84,23 @@ static int ref_tok_next(rf_tok_iter *it, const char **tok, size_t *len)
 
 static int tok_same(const char *s, size_t n, unsigned flags)
 {
-    rf_tok_iter a, b;
+    rf_tok_iter a, b, c;
     rf_tok_init(&a, s, n, flags);
     rf_tok_init(&b, s, n, flags);
+    rf_tok_init(&c, s, n, flags);
+    rf_tok_span spans[3];
+    size_t nspans = 0, si = 0;
     for (;;) {
         const char *ta, *tb;
         size_t la, lb;
         int ra = rf_tok_next(&a, &ta, &la), rb = ref_tok_next(&b, &tb, &lb);
-        if (ra != rb)
+        /* The bulk form, three tokens at a time. */
+        if (si == nspans) {
+            nspans = rf_tok_spans(&c, spans, 3);
+            si = 0;
+        }
+        int rc = si < nspans;
+        if (ra != rb || ra != rc)
             return 0;
         if (!ra)
             return 1;
@@ -105,6 +114,9 @@ static int tok_same(const char *s, size_t n, unsigned flags)
         }
         if (a.cps != cps)
             return 0;
+        if (s + spans[si].off != ta || spans[si].len != la || spans[si].cps != cps)
+            return 0;
+        si++;
     }
 }
 
