@@ -270,6 +270,8 @@ struct rf_heur_scratch {
     size_t cn;
     int have_stats, have_sl;
     size_t cps, hashes, ellipses, newlines, seps; /* seps: \x1c-\x1e bytes */
+    uint32_t *nlpos; /* offsets of the newlines (`newlines` of them) */
+    size_t nlcap;
     int only_lf; /* no line break other than \n: str.splitlines() == split at \n */
     span *sl;
     size_t nsl, slcap;
@@ -299,6 +301,7 @@ void rf_heur_scratch_free(rf_heur_scratch *s)
     rf_htab_release(&s->t1);
     free(s->lines);
     free(s->sl);
+    free(s->nlpos);
     rf_buf_release(&s->edit);
     rf_buf_release(&s->line);
     rf_buf_release(&s->lower);
@@ -335,20 +338,24 @@ static uint32_t cp_before(const char *p, size_t e, size_t *start)
     return cp;
 }
 
+/* Python str.isspace() of the character at p[i]: its bytes, or 0. */
+static inline size_t py_space_at(const char *p, size_t n, size_t i)
+{
+    unsigned char c = (unsigned char)p[i];
+    return c >= 0x1C && c <= 0x1F ? 1 : rf_space_at(p, n, i);
+}
+
 /* Python str.strip(): shrinks [*b, *e) past whitespace. */
 static void py_strip(const char *p, size_t *b, size_t *e)
 {
-    while (*b < *e) {
-        size_t k = *b;
-        uint32_t cp = rf_next_cp(p, *e, &k);
-        if (!rf_hw_is_py_space(cp))
-            break;
-        *b = k;
-    }
+    size_t k;
+    while (*b < *e && (k = py_space_at(p, *e, *b)) != 0)
+        *b += k;
     while (*e > *b) {
-        size_t st;
-        uint32_t cp = cp_before(p, *e, &st);
-        if (!rf_hw_is_py_space(cp))
+        size_t st = *e - 1;
+        while (st > *b && ((unsigned char)p[st] & 0xC0) == 0x80)
+            st--;
+        if (py_space_at(p, *e, st) != *e - st)
             break;
         *e = st;
     }
@@ -445,7 +452,16 @@ static void text_stats(rf_heur_scratch *s, const char *p, size_t n)
         return;
     s->cps = count_cps(p, n);
     s->hashes = count_byte(p, n, '#');
-    s->newlines = count_byte(p, n, '\n');
+    /* The newlines once, for every split at \n that follows. */
+    size_t nn = 0;
+    for (const char *q = p, *e = p + n; (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++) {
+        if (nn == s->nlcap) {
+            s->nlcap = s->nlcap ? 2 * s->nlcap : 256;
+            s->nlpos = rf_xrealloc(s->nlpos, s->nlcap * sizeof *s->nlpos);
+        }
+        s->nlpos[nn++] = (uint32_t)(q - p);
+    }
+    s->newlines = nn;
     s->seps = count_byte(p, n, 0x1C) + count_byte(p, n, 0x1D) + count_byte(p, n, 0x1E);
     size_t ell = 0;
     const char *q = p, *e = p + n;
@@ -484,13 +500,13 @@ static void text_lines(rf_heur_scratch *s, const char *p, size_t n)
     size_t nl = 0;
     if (s->only_lf) {
         /* split at \n, no empty last line after a final \n */
-        const char *q = p, *e = p + n;
-        while (q < e) {
-            const char *nlp = memchr(q, '\n', (size_t)(e - q));
-            size_t len = nlp ? (size_t)(nlp - q) : (size_t)(e - q);
-            push_line(s, &nl, (size_t)(q - p), len);
-            q += len + (nlp != NULL);
+        size_t st = 0;
+        for (size_t j = 0; j < s->newlines; j++) {
+            push_line(s, &nl, st, s->nlpos[j] - st);
+            st = s->nlpos[j] + 1;
         }
+        if (st < n)
+            push_line(s, &nl, st, n - st);
     } else {
         nl = py_splitlines(s, p, n);
     }
@@ -738,22 +754,26 @@ static const char *gopher_repetition(const rf_heur_profile *pr, rf_heur_scratch 
     text_stats(s, p, n);
     double len = (double)s->cps;
     /* Paragraphs: re.split(r"\n{2,}", text.strip()). */
+    const uint32_t *nlpos = s->nlpos;
+    size_t nnl = s->newlines;
     {
-        size_t b = 0, e = n, np = 0;
+        size_t b = 0, e = n, np = 0, j = 0;
         py_strip(p, &b, &e);
-        size_t st = b, i = b;
-        while (i < e) {
-            const char *nlp = memchr(p + i, '\n', e - i);
-            if (!nlp)
-                break;
-            i = (size_t)(nlp - p);
+        while (j < nnl && nlpos[j] < b)
+            j++;
+        size_t st = b;
+        while (j < nnl && nlpos[j] < e) {
+            size_t i = nlpos[j];
             if (i + 1 < e && p[i + 1] == '\n') {
                 push_line(s, &np, st, i - st);
-                while (i < e && p[i] == '\n')
+                /* the whole run of newlines */
+                while (j < nnl && nlpos[j] == i && i < e) {
                     i++;
+                    j++;
+                }
                 st = i;
             } else {
-                i++;
+                j++;
             }
         }
         push_line(s, &np, st, e - st);
@@ -765,15 +785,14 @@ static const char *gopher_repetition(const rf_heur_profile *pr, rf_heur_scratch 
     }
     /* Lines: re.split("\n+", text). */
     {
-        size_t nl = 0, st = 0, i = 0;
-        while (i < n) {
-            const char *nlp = memchr(p + i, '\n', n - i);
-            if (!nlp)
-                break;
-            i = (size_t)(nlp - p);
+        size_t nl = 0, st = 0, j = 0;
+        while (j < nnl) {
+            size_t i = nlpos[j];
             push_line(s, &nl, st, i - st);
-            while (i < n && p[i] == '\n')
+            while (j < nnl && nlpos[j] == i) { /* the whole run of newlines */
                 i++;
+                j++;
+            }
             st = i;
         }
         push_line(s, &nl, st, n - st);

@@ -346,24 +346,9 @@ static inline uint64_t tok_stop_mask(uint64_t x)
     return (lo | ((e - TOK_ONES) & ~e) | ((c - TOK_ONES) & ~c)) & TOK_HIGH;
 }
 
-/* Bytes of the White_Space character at q[i] (a TOK_CHECK lead), 0 when it
- * is something else: C2 85, C2 A0, E1 9A 80, E2 80 80-8A, E2 80 A8, E2 80
- * A9, E2 80 AF, E2 81 9F, E3 80 80. */
 static inline size_t space_at(const unsigned char *q, size_t i, size_t n)
 {
-    unsigned char c = q[i];
-    if (c == 0xC2)
-        return i + 1 < n && (q[i + 1] == 0x85 || q[i + 1] == 0xA0) ? 2 : 0;
-    if (i + 2 >= n)
-        return 0;
-    unsigned char b = q[i + 1], d = q[i + 2];
-    if (c == 0xE1)
-        return b == 0x9A && d == 0x80 ? 3 : 0;
-    if (c == 0xE3)
-        return b == 0x80 && d == 0x80 ? 3 : 0;
-    if (b == 0x80) /* E2 80 xx */
-        return d <= 0x8A || d == 0xA8 || d == 0xA9 || d == 0xAF ? 3 : 0;
-    return b == 0x81 && d == 0x9F ? 3 : 0;
+    return rf_space_at((const char *)q, n, i);
 }
 
 /* The next token of p[i, n): returns 0 at the end, else 1 with the token

@@ -186,6 +186,20 @@ int main(void)
     CHECK(rf_script_of(0x05D0) == RF_SCRIPT_OTHER); /* Hebrew */
     CHECK(!strcmp(rf_script_name(RF_SCRIPT_HANGUL), "hangul"));
 
+    /* rf_space_at's byte patterns == rf_is_space of the decoded character,
+     * for every scalar value. */
+    {
+        int bad = 0;
+        for (uint32_t cp = 0; cp <= 0x10FFFF; cp++) {
+            if (cp >= 0xD800 && cp <= 0xDFFF)
+                continue;
+            char s[4];
+            size_t n = rf_utf8_encode(cp, s);
+            bad += rf_space_at(s, n, 0) != (rf_is_space(cp) ? n : 0);
+        }
+        CHECK(bad == 0);
+    }
+
     /* Tokens: words, and Han/Kana characters one by one on request. */
     const char *txt = " 한국어 문장,  with\twords 日本語です ";
     rf_tok_iter it;
