@@ -254,6 +254,11 @@ typedef struct span {
     uint32_t off, len, cps;
 } span;
 
+/* A line of str.splitlines(): [off, off+len), and [b, e) after strip(). */
+typedef struct sline {
+    uint32_t off, len, b, e;
+} sline;
+
 struct rf_heur_scratch {
     rf_hwords words;     /* words of the text being evaluated */
     const char *wp;      /* ... which text (NULL: none) */
@@ -273,7 +278,7 @@ struct rf_heur_scratch {
     uint32_t *nlpos; /* offsets of the newlines (`newlines` of them) */
     size_t nlcap;
     int only_lf; /* no line break other than \n: str.splitlines() == split at \n */
-    span *sl;
+    sline *sl;
     size_t nsl, slcap;
     /* Words of the C4-edited text, counted while editing (FineWeb needs
      * the count): valid for (hint_p, hint_n). */
@@ -514,8 +519,12 @@ static void text_lines(rf_heur_scratch *s, const char *p, size_t n)
         s->slcap = nl + nl / 2 + 16;
         s->sl = rf_xrealloc(s->sl, s->slcap * sizeof *s->sl);
     }
-    if (nl)
-        memcpy(s->sl, s->lines, nl * sizeof *s->sl);
+    /* Gopher quality and C4 both look at the stripped lines. */
+    for (size_t i = 0; i < nl; i++) {
+        size_t b = s->lines[i].off, e = b + s->lines[i].len;
+        py_strip(p, &b, &e);
+        s->sl[i] = (sline){s->lines[i].off, s->lines[i].len, (uint32_t)b, (uint32_t)e};
+    }
     s->nsl = nl;
     s->have_sl = 1;
 }
@@ -633,8 +642,7 @@ static const char *gopher_quality(const rf_heur_profile *pr, rf_heur_scratch *s,
         text_lines(s, p, n);
         size_t nl = s->nsl, bullets = 0, ends = 0;
         for (size_t i = 0; i < nl; i++) {
-            size_t b = s->sl[i].off, e = b + s->sl[i].len;
-            py_strip(p, &b, &e);
+            size_t b = s->sl[i].b, e = s->sl[i].e;
             if (b < e) {
                 if (p[b] == '-' || (e - b >= 3 && !memcmp(p + b, "\xe2\x80\xa2", 3)))
                     bullets++;
@@ -1027,8 +1035,7 @@ static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const
             }
         }
         size_t wfirst = wi;
-        size_t b = lo, e = hi;
-        py_strip(p, &b, &e);
+        size_t b = s->sl[li].b, e = s->sl[li].e;
         const char *lp = p + b;
         size_t ll = e - b;
         if (ll == 0)
