@@ -343,6 +343,11 @@ static uint32_t cp_before(const char *p, size_t e, size_t *start)
     return cp;
 }
 
+static int ends_with(const char *p, size_t n, const char *s, size_t l)
+{
+    return l <= n && !memcmp(p + n - l, s, l);
+}
+
 /* Python str.isspace() of the character at p[i]: its bytes, or 0. */
 static inline size_t py_space_at(const char *p, size_t n, size_t i)
 {
@@ -566,19 +571,66 @@ static const char *fail(rf_heur_result *r, const char *reason, double value, dou
 
 /* ---- Gopher quality ---- */
 
-static int stop_match(const rf_heur_profile *pr, const char *w, size_t n, uint64_t *found)
+/* A set of bytes (the last bytes of a word list): a word can end with one
+ * of the words only if its last byte is in the set. */
+typedef struct byteset {
+    uint64_t bits[4];
+} byteset;
+
+static void byteset_of_last(byteset *b, const rf_strlist *l)
+{
+    memset(b, 0, sizeof *b);
+    for (size_t i = 0; i < l->n; i++)
+        if (l->len[i]) {
+            unsigned char c = (unsigned char)l->v[i][l->len[i] - 1];
+            b->bits[c >> 6] |= 1ull << (c & 63);
+        }
+}
+
+static inline int byteset_has(const byteset *b, unsigned char c)
+{
+    return (b->bits[c >> 6] >> (c & 63)) & 1;
+}
+
+/* Does the text (p, n) end with one of the listed strings? */
+static int ends_with_any(const rf_strlist *l, const byteset *last, const char *p, size_t n)
+{
+    if (!n || !byteset_has(last, (unsigned char)p[n - 1]))
+        return 0;
+    for (size_t k = 0; k < l->n; k++)
+        if (l->len[k] <= n && !memcmp(p + n - l->len[k], l->v[k], l->len[k]))
+            return 1;
+    return 0;
+}
+
+static int stop_match(const rf_heur_profile *pr, const byteset *last, const char *w, size_t n,
+                      uint64_t *found)
 {
     const rf_strlist *l = &pr->gq_stop_words;
     int hit = 0;
     if (pr->gq_stop_suffix) {
-        /* Trailing punctuation is not part of the ending: "했다." ends in 다. */
+        /* Trailing punctuation is not part of the ending: "했다." ends in 다.
+         * (A Hangul syllable is no punctuation: no need to decode it.) */
         while (n) {
+            unsigned char c = (unsigned char)w[n - 1];
+            if (c < 0x80) {
+                if (!rf_hw_is_dt_punct(c))
+                    break;
+                n--;
+                continue;
+            }
+            if (n >= 3 && ((uint32_t)(unsigned char)w[n - 3] << 16 |
+                           (uint32_t)(unsigned char)w[n - 2] << 8 | c) - 0xEAB080u <=
+                              0xED9EA3u - 0xEAB080u)
+                break;
             size_t st;
             uint32_t cp = cp_before(w, n, &st);
             if (!rf_hw_is_dt_punct(cp))
                 break;
             n = st;
         }
+        if (!n || !byteset_has(last, (unsigned char)w[n - 1]))
+            return 0;
         for (size_t i = 0; i < l->n && i < 64; i++) {
             size_t sl = l->len[i];
             if (sl <= n && !memcmp(w + n - sl, l->v[i], sl) && !(*found & (1ull << i))) {
@@ -673,6 +725,8 @@ static const char *gopher_quality(const rf_heur_profile *pr, rf_heur_scratch *s,
         double need = rf_heur_on(pr->gq_min_stop_words) ? pr->gq_min_stop_words : 0;
         size_t minl = (size_t)-1, maxl = 0;
         unsigned char firstb[32] = {0};
+        byteset last;
+        byteset_of_last(&last, &pr->gq_stop_words);
         for (size_t i = 0; i < pr->gq_stop_words.n; i++) {
             size_t l = pr->gq_stop_words.len[i];
             minl = l < minl ? l : minl;
@@ -690,7 +744,7 @@ static const char *gopher_quality(const rf_heur_profile *pr, rf_heur_scratch *s,
             } else if (wl < minl) {
                 continue;
             }
-            if (stop_match(pr, wp, wl, &found)) {
+            if (stop_match(pr, &last, wp, wl, &found)) {
                 distinct = (size_t)__builtin_popcountll(found);
                 if (!all && (double)distinct >= need)
                     break;
@@ -855,11 +909,6 @@ static const char *gopher_repetition(const rf_heur_profile *pr, rf_heur_scratch 
 const char *const rf_c4_line_reasons[RF_C4_NREASONS] = {
     "too_long_word", "no_terminal_punct", "too_few_words", "javascript", "policy"};
 
-static int ends_with(const char *p, size_t n, const char *s, size_t l)
-{
-    return l <= n && !memcmp(p + n - l, s, l);
-}
-
 /* Removes [123], [], [edit] and [citation needed] (\d is any decimal
  * digit) from (p, n) into out. Returns 1 when something was removed. */
 static int remove_citations(const char *p, size_t n, rf_buf *out)
@@ -1021,6 +1070,8 @@ static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const
     int curly_line = pr->c4_curly_bracket == RF_C4_SCOPE_LINE;
     int need_lower = lorem_line || pr->c4_javascript || pr->c4_policy;
     int any_kept = 0;
+    byteset term_last;
+    byteset_of_last(&term_last, &pr->c4_terminal);
     for (size_t li = 0; li < s->nsl; li++) {
         size_t lo = s->sl[li].off, hi = lo + s->sl[li].len;
         /* The profile's words inside this line. */
@@ -1067,10 +1118,8 @@ static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const
             cited = 1;
         }
         if (reason < 0 && pr->c4_terminal_punct) {
-            int ok = 0;
-            for (size_t k = 0; k < pr->c4_terminal.n && !ok; k++)
-                ok = ends_with(lp, ll, pr->c4_terminal.v[k], pr->c4_terminal.len[k]);
-            if (!ok || ends_with(lp, ll, "...", 3))
+            int ok = ends_with_any(&pr->c4_terminal, &term_last, lp, ll);
+            if (!ok || (lp[ll - 1] == '.' && ends_with(lp, ll, "...", 3)))
                 reason = RF_C4_NO_TERMINAL_PUNCT;
         }
         if (reason < 0 && rf_heur_on(pr->c4_min_words_per_line) &&
@@ -1144,17 +1193,47 @@ static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const
 
 /* ---- FineWeb ---- */
 
-static int fw_stop_end(const rf_heur_profile *pr, const char *lp, size_t ll)
+/* The stop list of the line-punctuation rule, prepared once per text:
+ * whether "@sterm" is in it, and the last bytes of its literal entries. */
+typedef struct fw_stops {
+    int sterm;
+    byteset last;
+} fw_stops;
+
+static void fw_stops_init(fw_stops *f, const rf_heur_profile *pr)
 {
+    memset(f, 0, sizeof *f);
     for (size_t k = 0; k < pr->fw_stop.n; k++) {
         const char *st = pr->fw_stop.v[k];
-        if (!strcmp(st, "@sterm")) {
-            if (ll && rf_hw_is_sent_terminal(cp_before(lp, ll, NULL)))
+        size_t l = pr->fw_stop.len[k];
+        if (!strcmp(st, "@sterm"))
+            f->sterm = 1;
+        else if (l)
+            f->last.bits[(unsigned char)st[l - 1] >> 6] |= 1ull << ((unsigned char)st[l - 1] & 63);
+    }
+}
+
+static int fw_stop_end(const rf_heur_profile *pr, const fw_stops *f, const char *lp, size_t ll)
+{
+    if (!ll)
+        return 0;
+    unsigned char c = (unsigned char)lp[ll - 1];
+    if (f->sterm) {
+        if (c < 0x80) {
+            if (c == '!' || c == '.' || c == '?')
                 return 1;
-        } else if (ends_with(lp, ll, st, pr->fw_stop.len[k])) {
+        } else if (!(ll >= 3 && ((uint32_t)(unsigned char)lp[ll - 3] << 16 |
+                                 (uint32_t)(unsigned char)lp[ll - 2] << 8 | c) - 0xEAB080u <=
+                                    0xED9EA3u - 0xEAB080u) && /* Hangul is no terminal */
+                   rf_hw_is_sent_terminal(cp_before(lp, ll, NULL))) {
             return 1;
         }
     }
+    if (!byteset_has(&f->last, c))
+        return 0;
+    for (size_t k = 0; k < pr->fw_stop.n; k++)
+        if (strcmp(pr->fw_stop.v[k], "@sterm") && ends_with(lp, ll, pr->fw_stop.v[k], pr->fw_stop.len[k]))
+            return 1;
     return 0;
 }
 
@@ -1183,10 +1262,12 @@ static const char *fineweb_rules(const rf_heur_profile *pr, rf_heur_scratch *s, 
         return first;
     }
     size_t punct = 0, shorts = 0;
+    fw_stops stops;
+    fw_stops_init(&stops, pr);
     for (size_t i = 0; i < nl; i++) {
         const char *lp = p + s->lines[i].off;
         size_t ll = s->lines[i].len;
-        punct += fw_stop_end(pr, lp, ll);
+        punct += fw_stop_end(pr, &stops, lp, ll);
         s->lines[i].cps = (uint32_t)count_cps(lp, ll);
         shorts += rf_heur_on(pr->fw_short_line_len) && (double)s->lines[i].cps <= pr->fw_short_line_len;
     }
