@@ -16,6 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+/* RF_NO_SIMD builds the portable eight-bytes-in-a-word paths (tests). */
+#if defined(__SSE2__) && !defined(RF_NO_SIMD)
+#define TOK_SSE2 1
+#include <emmintrin.h>
+#endif
 
 
 /* ---- classes ---- */
@@ -453,14 +458,159 @@ int rf_tok_next(rf_tok_iter *it, const char **tok, size_t *len)
     return 1;
 }
 
-size_t rf_tok_spans(rf_tok_iter *it, rf_tok_span *out, size_t cap)
+/* ---- bulk tokens: 64-byte windows as bit masks ----
+ *
+ * rf_tok_spans cuts whitespace tokens without a branch per token boundary:
+ * for a window of 64 bytes it builds three masks (bit j for byte j): S the
+ * bytes of White_Space characters, L the leads C2 and E0..E3 (only they can
+ * start a non-ASCII space, checked one by one with rf_space_at), C the
+ * continuation bytes. Tokens are then the runs of zero bits of S: each start
+ * is one ctz, its end the next set bit of S, its code points its length
+ * minus the continuation bytes in it. */
+
+static inline unsigned popcount64(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (unsigned)((x * 0x0101010101010101ull) >> 56);
+}
+
+#if defined(TOK_SSE2)
+/* SSE2 is part of x86-64: 16 bytes per compare, masks by movemask. */
+static inline void tok_masks(const unsigned char *q, uint64_t *sp, uint64_t *ld, uint64_t *ct)
+{
+    const __m128i c20 = _mm_set1_epi8(0x20), c08 = _mm_set1_epi8(0x08),
+                  c0e = _mm_set1_epi8(0x0E), cfc = _mm_set1_epi8((char)0xFC),
+                  ce0 = _mm_set1_epi8((char)0xE0), cc2 = _mm_set1_epi8((char)0xC2),
+                  cc0 = _mm_set1_epi8((char)0xC0);
+    uint64_t s = 0, l = 0, c = 0;
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(q + 16 * k));
+        /* signed compares: bytes >= 0x80 are negative, never in 09..0D */
+        __m128i sv = _mm_or_si128(_mm_cmpeq_epi8(v, c20),
+                                  _mm_and_si128(_mm_cmpgt_epi8(v, c08), _mm_cmplt_epi8(v, c0e)));
+        __m128i lv = _mm_or_si128(_mm_cmpeq_epi8(_mm_and_si128(v, cfc), ce0),
+                                  _mm_cmpeq_epi8(v, cc2));
+        __m128i cv = _mm_cmplt_epi8(v, cc0); /* 80..BF: -128..-65 */
+        s |= (uint64_t)(uint16_t)_mm_movemask_epi8(sv) << (16 * k);
+        l |= (uint64_t)(uint16_t)_mm_movemask_epi8(lv) << (16 * k);
+        c |= (uint64_t)(uint16_t)_mm_movemask_epi8(cv) << (16 * k);
+    }
+    *sp = s;
+    *ld = l;
+    *ct = c;
+}
+#else
+/* Eight bytes at a time in a 64-bit word; every mask below is exact per
+ * byte (no borrow between bytes), bit 7 of byte k gathered into bit k. */
+static inline uint64_t tok_zero_bytes(uint64_t y)
+{
+    const uint64_t lo7 = 0x7F7F7F7F7F7F7F7Full;
+    return ~(((y & lo7) + lo7) | y | lo7);
+}
+
+static inline unsigned tok_gather(uint64_t m)
+{
+    return (unsigned)(((m >> 7) * 0x0102040810204080ull) >> 56);
+}
+
+static inline void tok_masks(const unsigned char *q, uint64_t *sp, uint64_t *ld, uint64_t *ct)
+{
+    uint64_t s = 0, l = 0, c = 0;
+    for (int k = 0; k < 8; k++) {
+        uint64_t x;
+        memcpy(&x, q + 8 * k, 8);
+        uint64_t x7 = x & 0x7F7F7F7F7F7F7F7Full;
+        uint64_t ctl = (x7 + 0x7777777777777777ull) & ~(x7 + 0x7272727272727272ull) & ~x &
+                       TOK_HIGH; /* 09..0D */
+        uint64_t sm = tok_zero_bytes(x ^ (0x20 * TOK_ONES)) | ctl;
+        uint64_t lm = tok_zero_bytes((x & 0xFC * TOK_ONES) ^ 0xE0 * TOK_ONES) |
+                      tok_zero_bytes(x ^ 0xC2 * TOK_ONES);
+        uint64_t cm = x & ~(x << 1) & TOK_HIGH;
+        s |= (uint64_t)tok_gather(sm) << (8 * k);
+        l |= (uint64_t)tok_gather(lm) << (8 * k);
+        c |= (uint64_t)tok_gather(cm) << (8 * k);
+    }
+    *sp = s;
+    *ld = l;
+    *ct = c;
+}
+#endif
+
+static size_t tok_spans_space(rf_tok_iter *it, rf_tok_span *out, size_t cap)
 {
     const unsigned char *p = (const unsigned char *)it->p;
     size_t n = it->n, i = it->i, k = 0;
-    int cjk = (it->flags & RF_TOK_CJK_CHARS) != 0;
+    unsigned char pad[64];
+    while (k < cap && i < n) {
+        uint64_t S, L, C;
+        size_t avail = n - i;
+        if (avail >= 64) {
+            tok_masks(p + i, &S, &L, &C);
+        } else {
+            /* The last window: what lies past the text is space. */
+            memset(pad, ' ', sizeof pad);
+            memcpy(pad, p + i, avail);
+            tok_masks(pad, &S, &L, &C);
+        }
+        size_t next = i + 64;
+        while (L) { /* possible non-ASCII spaces, each checked */
+            unsigned j = (unsigned)__builtin_ctzll(L);
+            L &= L - 1;
+            size_t sl = i + j < n ? rf_space_at((const char *)p, n, i + j) : 0;
+            if (!sl)
+                continue;
+            if (j + sl > 64) /* crosses the window: the next one starts after it */
+                next = i + j + sl;
+            S |= (j + sl >= 64 ? ~0ull : ((uint64_t)1 << (j + sl)) - 1) & ~(((uint64_t)1 << j) - 1);
+        }
+        uint64_t starts = ~S & ((S << 1) | 1); /* a window starts at a boundary */
+        while (starts) {
+            unsigned st = (unsigned)__builtin_ctzll(starts);
+            uint64_t after = S & (~0ull << st);
+            if (!after) {
+                /* The token runs past the window: look again from its start,
+                 * or, when it fills the whole window, cut it the slow way. */
+                if (st) {
+                    next = i + st;
+                    break;
+                }
+                size_t a, b, cps;
+                tok_scan(p, n, i, 0, &a, &b, &cps);
+                out[k].off = (uint32_t)a;
+                out[k].len = (uint32_t)(b - a);
+                out[k].cps = (uint32_t)cps;
+                k++;
+                next = b;
+                break;
+            }
+            unsigned e = (unsigned)__builtin_ctzll(after);
+            uint64_t in = (((uint64_t)1 << e) - 1) & ~(((uint64_t)1 << st) - 1);
+            out[k].off = (uint32_t)(i + st);
+            out[k].len = e - st;
+            out[k].cps = e - st - popcount64(C & in);
+            if (++k == cap) {
+                next = i + e;
+                break;
+            }
+            starts &= starts - 1;
+        }
+        i = next;
+    }
+    it->i = i < n ? i : n;
+    return k;
+}
+
+size_t rf_tok_spans(rf_tok_iter *it, rf_tok_span *out, size_t cap)
+{
+    if (!(it->flags & RF_TOK_CJK_CHARS))
+        return tok_spans_space(it, out, cap);
+    const unsigned char *p = (const unsigned char *)it->p;
+    size_t n = it->n, i = it->i, k = 0;
     while (k < cap) {
         size_t a, b, cps;
-        if (!tok_scan(p, n, i, cjk, &a, &b, &cps)) {
+        if (!tok_scan(p, n, i, 1, &a, &b, &cps)) {
             i = n;
             break;
         }
