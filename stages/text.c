@@ -10,17 +10,13 @@
  * so Korean text never reaches utf8proc. */
 #define _POSIX_C_SOURCE 200809L
 #include "stages/text.h"
+#include "stages/bytemask.h"
 #include "stages/utf8.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
-/* RF_NO_SIMD builds the portable eight-bytes-in-a-word paths (tests). */
-#if defined(__SSE2__) && !defined(RF_NO_SIMD)
-#define TOK_SSE2 1
-#include <emmintrin.h>
-#endif
 
 
 /* ---- classes ---- */
@@ -461,82 +457,20 @@ int rf_tok_next(rf_tok_iter *it, const char **tok, size_t *len)
 /* ---- bulk tokens: 64-byte windows as bit masks ----
  *
  * rf_tok_spans cuts whitespace tokens without a branch per token boundary:
- * for a window of 64 bytes it builds three masks (bit j for byte j): S the
+ * for a window of 64 bytes it builds three masks (bytemask.h; bit j for
+ * byte j): S the
  * bytes of White_Space characters, L the leads C2 and E0..E3 (only they can
  * start a non-ASCII space, checked one by one with rf_space_at), C the
  * continuation bytes. Tokens are then the runs of zero bits of S: each start
  * is one ctz, its end the next set bit of S, its code points its length
  * minus the continuation bytes in it. */
 
-static inline unsigned popcount64(uint64_t x)
-{
-    x = x - ((x >> 1) & 0x5555555555555555ull);
-    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
-    return (unsigned)((x * 0x0101010101010101ull) >> 56);
-}
-
-#if defined(TOK_SSE2)
-/* SSE2 is part of x86-64: 16 bytes per compare, masks by movemask. */
 static inline void tok_masks(const unsigned char *q, uint64_t *sp, uint64_t *ld, uint64_t *ct)
 {
-    const __m128i c20 = _mm_set1_epi8(0x20), c08 = _mm_set1_epi8(0x08),
-                  c0e = _mm_set1_epi8(0x0E), cfc = _mm_set1_epi8((char)0xFC),
-                  ce0 = _mm_set1_epi8((char)0xE0), cc2 = _mm_set1_epi8((char)0xC2),
-                  cc0 = _mm_set1_epi8((char)0xC0);
-    uint64_t s = 0, l = 0, c = 0;
-    for (int k = 0; k < 4; k++) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(q + 16 * k));
-        /* signed compares: bytes >= 0x80 are negative, never in 09..0D */
-        __m128i sv = _mm_or_si128(_mm_cmpeq_epi8(v, c20),
-                                  _mm_and_si128(_mm_cmpgt_epi8(v, c08), _mm_cmplt_epi8(v, c0e)));
-        __m128i lv = _mm_or_si128(_mm_cmpeq_epi8(_mm_and_si128(v, cfc), ce0),
-                                  _mm_cmpeq_epi8(v, cc2));
-        __m128i cv = _mm_cmplt_epi8(v, cc0); /* 80..BF: -128..-65 */
-        s |= (uint64_t)(uint16_t)_mm_movemask_epi8(sv) << (16 * k);
-        l |= (uint64_t)(uint16_t)_mm_movemask_epi8(lv) << (16 * k);
-        c |= (uint64_t)(uint16_t)_mm_movemask_epi8(cv) << (16 * k);
-    }
-    *sp = s;
-    *ld = l;
-    *ct = c;
+    *sp = rf_bytemask_eq(q, 0x20) | rf_bytemask_range(q, 0x09, 0x0D);
+    *ld = rf_bytemask_range(q, 0xE0, 0xE3) | rf_bytemask_eq(q, 0xC2);
+    *ct = rf_bytemask_range(q, 0x80, 0xBF);
 }
-#else
-/* Eight bytes at a time in a 64-bit word; every mask below is exact per
- * byte (no borrow between bytes), bit 7 of byte k gathered into bit k. */
-static inline uint64_t tok_zero_bytes(uint64_t y)
-{
-    const uint64_t lo7 = 0x7F7F7F7F7F7F7F7Full;
-    return ~(((y & lo7) + lo7) | y | lo7);
-}
-
-static inline unsigned tok_gather(uint64_t m)
-{
-    return (unsigned)(((m >> 7) * 0x0102040810204080ull) >> 56);
-}
-
-static inline void tok_masks(const unsigned char *q, uint64_t *sp, uint64_t *ld, uint64_t *ct)
-{
-    uint64_t s = 0, l = 0, c = 0;
-    for (int k = 0; k < 8; k++) {
-        uint64_t x;
-        memcpy(&x, q + 8 * k, 8);
-        uint64_t x7 = x & 0x7F7F7F7F7F7F7F7Full;
-        uint64_t ctl = (x7 + 0x7777777777777777ull) & ~(x7 + 0x7272727272727272ull) & ~x &
-                       TOK_HIGH; /* 09..0D */
-        uint64_t sm = tok_zero_bytes(x ^ (0x20 * TOK_ONES)) | ctl;
-        uint64_t lm = tok_zero_bytes((x & 0xFC * TOK_ONES) ^ 0xE0 * TOK_ONES) |
-                      tok_zero_bytes(x ^ 0xC2 * TOK_ONES);
-        uint64_t cm = x & ~(x << 1) & TOK_HIGH;
-        s |= (uint64_t)tok_gather(sm) << (8 * k);
-        l |= (uint64_t)tok_gather(lm) << (8 * k);
-        c |= (uint64_t)tok_gather(cm) << (8 * k);
-    }
-    *sp = s;
-    *ld = l;
-    *ct = c;
-}
-#endif
 
 static size_t tok_spans_space(rf_tok_iter *it, rf_tok_span *out, size_t cap)
 {
@@ -589,7 +523,7 @@ static size_t tok_spans_space(rf_tok_iter *it, rf_tok_span *out, size_t cap)
             uint64_t in = (((uint64_t)1 << e) - 1) & ~(((uint64_t)1 << st) - 1);
             out[k].off = (uint32_t)(i + st);
             out[k].len = e - st;
-            out[k].cps = e - st - popcount64(C & in);
+            out[k].cps = e - st - rf_popcount64(C & in);
             if (++k == cap) {
                 next = i + e;
                 break;
