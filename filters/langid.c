@@ -1,8 +1,8 @@
 /* langid.c — script shares and a rule-based language label.
  *
- * One pass over the text counts code points per script class (ASCII and
- * Hangul syllables take table/range fast paths; everything else goes through
- * rf_script_of). Letters are then weighted by how much text one character
+ * One pass over the text counts code points per script class, 64 bytes at
+ * a time from byte masks (ASCII classes and most Hangul by popcount; other
+ * characters through rf_script_of). Letters are then weighted by how much text one character
  * carries — a Hangul syllable or a Han character holds about as much as three
  * Latin letters, a kana about two — so that Korean prose with English terms
  * ("Python의 list를 정렬하면") stays Korean while an English page quoting a
@@ -11,13 +11,16 @@
  * 30-60% kana, Chinese has none), else zh; Latin → en when at least 15% of
  * its words are English function words (English prose: 40-50%; French,
  * German, Indonesian or code: well below), else latin-other; anything else is
- * other. The score is the winning group's share of the weighted letters,
- * scaled down for en when the function-word evidence is thin. */
+ * other. Words are read (a second pass) only when Latin wins. The score is
+ * the winning group's share of the weighted letters, scaled down for en when
+ * the function-word evidence is thin. */
 #define _POSIX_C_SOURCE 200809L
 #include "filters/langid.h"
 
 #include <pthread.h>
 #include <string.h>
+
+#include "stages/bytemask.h"
 
 static const char *const lang_names[RF_LANG_COUNT] = {"other", "latin-other", "en",
                                                       "ko",    "ja",          "zh"};
@@ -157,21 +160,64 @@ static inline int hangul3(const unsigned char *q)
     return v - 0xEAB080u <= 0xED9EA3u - 0xEAB080u;
 }
 
-void rf_langid_detect(const char *p, size_t n, rf_langid *r)
+/* Characters per script class, 64 bytes at a time (bytemask.h): ASCII
+ * letters, digits, spaces and Hangul syllables are counted by popcount; the
+ * other ASCII bytes and the other leads one by one from their masks, so
+ * that no branch depends on which class follows which. */
+static void count_scripts(const char *p, size_t n, uint64_t cnt[RF_SCRIPT_COUNT])
 {
-    pthread_once(&fw_once, fw_build);
-    memset(r, 0, sizeof *r);
     const unsigned char *q = (const unsigned char *)p;
-    /* Counters live in locals, not in *r, so that the compiler keeps them
-     * in registers or at least out of aliasing trouble. */
-    uint64_t cnt[RF_SCRIPT_COUNT] = {0};
+    unsigned char pad[64];
+    for (size_t i = 0; i < n; i += 64) {
+        const unsigned char *w = q + i;
+        uint64_t valid = ~0ull;
+        if (n - i < 64) { /* the last window: zeros past the end, masked off */
+            memset(pad, 0, sizeof pad);
+            memcpy(pad, q + i, n - i);
+            w = pad;
+            valid = ((uint64_t)1 << (n - i)) - 1;
+        }
+        uint64_t letter = rf_bytemask_range(w, 'a', 'z') | rf_bytemask_range(w, 'A', 'Z');
+        uint64_t digit = rf_bytemask_range(w, '0', '9');
+        uint64_t space = rf_bytemask_eq(w, ' ') | rf_bytemask_range(w, 0x09, 0x0D);
+        uint64_t ascii = rf_bytemask_range(w, 0x00, 0x7F) & valid;
+        /* Hangul syllables: every EB and EC lead; EA when the next byte is
+         * B0 or more, ED when it is 9D or less (the mask of the next byte is
+         * the byte mask shifted down: the last lead of the window, whose
+         * next byte is in the next one, goes the slow way, as does ED 9E). */
+        uint64_t hangul = rf_bytemask_range(w, 0xEB, 0xEC) |
+                          (rf_bytemask_eq(w, 0xEA) & (rf_bytemask_range(w, 0xB0, 0xFF) >> 1)) |
+                          (rf_bytemask_eq(w, 0xED) & (rf_bytemask_range(w, 0x80, 0x9D) >> 1));
+        uint64_t lead = rf_bytemask_range(w, 0xC0, 0xFF) & valid & ~hangul;
+        cnt[RF_SCRIPT_LATIN] += rf_popcount64(letter);
+        cnt[RF_SCRIPT_DIGIT] += rf_popcount64(digit);
+        cnt[RF_SCRIPT_SPACE] += rf_popcount64(space);
+        cnt[RF_SCRIPT_HANGUL] += rf_popcount64(hangul);
+        for (uint64_t m = ascii & ~(letter | digit | space); m; m &= m - 1)
+            cnt[ascii_script[w[__builtin_ctzll(m)]]]++;
+        for (; lead; lead &= lead - 1) {
+            size_t at = i + (size_t)__builtin_ctzll(lead);
+            if (at + 2 < n && hangul3(q + at)) {
+                cnt[RF_SCRIPT_HANGUL]++;
+                continue;
+            }
+            cnt[rf_script_of(rf_next_cp(p, n, &at))]++;
+        }
+    }
+}
+
+/* The Latin words (up to MAX_LATIN_WORDS) and how many are English
+ * function words: a word is a run of Latin letters, an apostrophe between
+ * letters included ("don't"); any other character ends it. */
+static void count_latin_words(const char *p, size_t n, rf_langid *r)
+{
+    const unsigned char *q = (const unsigned char *)p;
     latin_word w = {0, 0, 1, 0};
     size_t i = 0;
-    while (i < n) {
+    while (i < n && r->latin_words < MAX_LATIN_WORDS) {
         unsigned char c = q[i];
         if (c < 0x80) {
-            rf_script sc = (rf_script)ascii_script[c];
-            if (sc == RF_SCRIPT_LATIN) {
+            if (ascii_letter(c)) {
                 if (!w.open) {
                     w.open = 1;
                     w.len = 0;
@@ -179,20 +225,17 @@ void rf_langid_detect(const char *p, size_t n, rf_langid *r)
                     w.ascii = 1;
                 }
                 /* The whole ASCII letter run. */
-                size_t st = i;
                 do {
                     if (w.len < 8)
                         w.key |= (uint64_t)(q[i] | 0x20) << (8 * w.len);
                     w.len++;
                     i++;
                 } while (i < n && ascii_letter(q[i]));
-                cnt[RF_SCRIPT_LATIN] += i - st;
                 continue;
             }
-            cnt[sc]++;
             i++;
             if (w.open) {
-                /* An apostrophe inside a word ("don't") keeps it one word. */
+                /* An apostrophe inside a word keeps it one word. */
                 if (c == '\'' && i < n && ascii_letter(q[i]))
                     w.ascii = 0;
                 else
@@ -200,21 +243,15 @@ void rf_langid_detect(const char *p, size_t n, rf_langid *r)
             }
             continue;
         }
-        if (i + 2 < n && hangul3(q + i)) {
-            /* A run of Hangul syllables, counted without decoding. */
-            size_t st = i;
+        if (i + 2 < n && hangul3(q + i)) { /* Hangul runs end words */
             do
                 i += 3;
             while (i + 2 < n && hangul3(q + i));
-            cnt[RF_SCRIPT_HANGUL] += (i - st) / 3;
             if (w.open)
                 end_word(r, &w);
             continue;
         }
-        uint32_t cp = rf_next_cp(p, n, &i);
-        rf_script sc = rf_script_of(cp);
-        cnt[sc]++;
-        if (sc == RF_SCRIPT_LATIN) {
+        if (rf_script_of(rf_next_cp(p, n, &i)) == RF_SCRIPT_LATIN) {
             if (!w.open) {
                 w.open = 1;
                 w.len = 0;
@@ -228,10 +265,15 @@ void rf_langid_detect(const char *p, size_t n, rf_langid *r)
     }
     if (w.open)
         end_word(r, &w);
-    for (int k = 0; k < RF_SCRIPT_COUNT; k++) {
-        r->count[k] = cnt[k];
-        r->chars += cnt[k];
-    }
+}
+
+void rf_langid_detect(const char *p, size_t n, rf_langid *r)
+{
+    pthread_once(&fw_once, fw_build);
+    memset(r, 0, sizeof *r);
+    count_scripts(p, n, r->count);
+    for (int k = 0; k < RF_SCRIPT_COUNT; k++)
+        r->chars += r->count[k];
 
     double hangul = 3.0 * (double)r->count[RF_SCRIPT_HANGUL];
     double cjk = 3.0 * (double)r->count[RF_SCRIPT_HAN] + 2.0 * (double)r->count[RF_SCRIPT_KANA];
@@ -251,6 +293,8 @@ void rf_langid_detect(const char *p, size_t n, rf_langid *r)
         r->lang = (double)kana >= 0.12 * (double)(kana + han) ? RF_LANG_JA : RF_LANG_ZH;
         r->score = cjk / total;
     } else if (latin >= rest) {
+        /* Only here do the words matter: English or another Latin script. */
+        count_latin_words(p, n, r);
         double fw = r->latin_words ? (double)r->en_function_words / (double)r->latin_words : 0;
         if (fw >= 0.15) {
             r->lang = RF_LANG_EN;

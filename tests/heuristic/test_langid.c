@@ -174,9 +174,9 @@ int main(void)
             "\xd0\x96", "I", "you", "x'y"};
         int bad = 0;
         for (int it = 0; it < 20000 && bad < 5; it++) {
-            char s[512];
+            char s[4096];
             size_t n = 0;
-            int k = (int)(rnd() % 40);
+            int k = (int)(rnd() % (it % 4 ? 40 : 400)); /* long ones cross 64-byte windows */
             for (int j = 0; j < k; j++) {
                 const char *pc = pieces[rnd() % (sizeof pieces / sizeof pieces[0])];
                 memcpy(s + n, pc, strlen(pc));
@@ -190,8 +190,11 @@ int main(void)
             rf_langid a, ref;
             rf_langid_detect(s, cut, &a);
             ref_detect(s, cut, &ref);
+            /* Words are only read when Latin decides (en, latin-other). */
+            int latin = a.lang == RF_LANG_EN || a.lang == RF_LANG_LATIN_OTHER;
             if (memcmp(a.count, ref.count, sizeof a.count) || a.chars != ref.chars ||
-                a.latin_words != ref.latin_words || a.en_function_words != ref.en_function_words) {
+                (latin && (a.latin_words != ref.latin_words ||
+                           a.en_function_words != ref.en_function_words))) {
                 fprintf(stderr, "langid counts differ for '%.*s'\n", (int)cut, s);
                 bad++;
             }
