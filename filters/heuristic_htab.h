@@ -21,7 +21,9 @@ typedef struct rf_hslot {
 
 typedef struct rf_htab {
     rf_hslot *s;
-    size_t cap; /* power of two */
+    size_t cap;  /* slots allocated (a power of two) */
+    size_t mask; /* slots used this round, minus one: small rounds stay in
+                    the cache even after a large document grew the table */
     uint32_t cur;
 } rf_htab;
 
@@ -43,6 +45,7 @@ static inline void rf_htab_reset(rf_htab *t, size_t need)
         t->cap = cap;
         t->cur = 0;
     }
+    t->mask = cap - 1;
     if (++t->cur == 0) {
         for (size_t i = 0; i < t->cap; i++)
             t->s[i].stamp = 0;
@@ -54,7 +57,7 @@ static inline void rf_htab_reset(rf_htab *t, size_t need)
  * are for the caller to set). Returns the slot. */
 static inline rf_hslot *rf_htab_get(rf_htab *t, uint64_t key, int *fresh)
 {
-    size_t mask = t->cap - 1;
+    size_t mask = t->mask;
     size_t i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
     while (t->s[i].stamp == t->cur) {
         if (t->s[i].key == key) {

@@ -206,62 +206,140 @@ static void count_scripts(const char *p, size_t n, uint64_t cnt[RF_SCRIPT_COUNT]
     }
 }
 
+static inline void open_word(latin_word *w)
+{
+    w->open = 1;
+    w->len = 0;
+    w->key = 0;
+    w->ascii = 1;
+}
+
+/* The words of 64 ASCII bytes at q, from masks: the letters L, the
+ * apostrophes that stay inside a word (after a letter, before an ASCII
+ * letter; next_letter tells whether q[64] is one), and the runs of both.
+ * *w carries a word across window edges. */
+static void ascii_window_words(const unsigned char *q, int next_letter, latin_word *w,
+                               rf_langid *r)
+{
+    uint64_t L = rf_bytemask_range(q, 'a', 'z') | rf_bytemask_range(q, 'A', 'Z');
+    uint64_t ap = rf_bytemask_eq(q, '\'') & ((L << 1) | (uint64_t)(w->open != 0)) &
+                  ((L >> 1) | ((uint64_t)(next_letter != 0) << 63));
+    uint64_t W = L | ap;
+    unsigned pos = 0;
+    if (w->open) {
+        if (!(W & 1)) {
+            end_word(r, w);
+        } else {
+            /* The open word goes on (rare: only words across the edge). */
+            unsigned run = ~W ? (unsigned)__builtin_ctzll(~W) : 64;
+            for (unsigned k = 0; k < run; k++) {
+                if (ap >> k & 1) {
+                    w->ascii = 0;
+                    continue;
+                }
+                if (w->len < 8)
+                    w->key |= (uint64_t)(q[k] | 0x20) << (8 * w->len);
+                w->len++;
+            }
+            if (run == 64)
+                return;
+            end_word(r, w);
+            pos = run;
+        }
+    }
+    uint64_t rest = W & (~0ull << pos);
+    while (rest) {
+        unsigned st = (unsigned)__builtin_ctzll(rest);
+        uint64_t from = rest >> st;
+        unsigned run = ~from ? (unsigned)__builtin_ctzll(~from) : 64 - st;
+        uint64_t in = (run == 64 ? ~0ull : (((uint64_t)1 << run) - 1)) << st;
+        open_word(w);
+        if (ap & in) {
+            w->ascii = 0;
+            w->len = rf_popcount64(L & in);
+        } else {
+            w->len = run;
+            if (run <= 8) {
+                /* Letters only: OR 0x20 lower-cases them all at once. */
+                uint64_t x = 0;
+                if (st + 8 <= 64) {
+                    memcpy(&x, q + st, 8);
+                } else {
+                    for (unsigned k = 0; k < run; k++)
+                        x |= (uint64_t)q[st + k] << (8 * k);
+                }
+                x |= 0x2020202020202020ull;
+                w->key = run == 8 ? x : x & (((uint64_t)1 << (8 * run)) - 1);
+            }
+        }
+        if (st + run == 64)
+            return; /* goes on in the next window */
+        end_word(r, w);
+        rest &= ~in;
+    }
+}
+
 /* The Latin words (up to MAX_LATIN_WORDS) and how many are English
  * function words: a word is a run of Latin letters, an apostrophe between
- * letters included ("don't"); any other character ends it. */
+ * letters included ("don't"); any other character ends it. Windows of 64
+ * ASCII bytes go by masks; the rest a character (or letter run) at a time. */
 static void count_latin_words(const char *p, size_t n, rf_langid *r)
 {
     const unsigned char *q = (const unsigned char *)p;
     latin_word w = {0, 0, 1, 0};
     size_t i = 0;
     while (i < n && r->latin_words < MAX_LATIN_WORDS) {
-        unsigned char c = q[i];
-        if (c < 0x80) {
-            if (ascii_letter(c)) {
+        if (n - i > 64 && !rf_bytemask_range(q + i, 0x80, 0xFF)) {
+            ascii_window_words(q + i, ascii_letter(q[i + 64]), &w, r);
+            i += 64;
+            continue;
+        }
+        size_t stop = i + 64;
+        while (i < n && i < stop) {
+            unsigned char c = q[i];
+            if (c < 0x80) {
+                if (ascii_letter(c)) {
+                    if (!w.open)
+                        open_word(&w);
+                    /* The whole ASCII letter run. */
+                    do {
+                        if (w.len < 8)
+                            w.key |= (uint64_t)(q[i] | 0x20) << (8 * w.len);
+                        w.len++;
+                        i++;
+                    } while (i < n && ascii_letter(q[i]));
+                    continue;
+                }
+                i++;
+                if (w.open) {
+                    /* An apostrophe inside a word keeps it one word. */
+                    if (c == '\'' && i < n && ascii_letter(q[i]))
+                        w.ascii = 0;
+                    else
+                        end_word(r, &w);
+                }
+                continue;
+            }
+            if (i + 2 < n && hangul3(q + i)) { /* Hangul runs end words */
+                do
+                    i += 3;
+                while (i + 2 < n && hangul3(q + i));
+                if (w.open)
+                    end_word(r, &w);
+                continue;
+            }
+            if (rf_script_of(rf_next_cp(p, n, &i)) == RF_SCRIPT_LATIN) {
                 if (!w.open) {
                     w.open = 1;
                     w.len = 0;
                     w.key = 0;
-                    w.ascii = 1;
                 }
-                /* The whole ASCII letter run. */
-                do {
-                    if (w.len < 8)
-                        w.key |= (uint64_t)(q[i] | 0x20) << (8 * w.len);
-                    w.len++;
-                    i++;
-                } while (i < n && ascii_letter(q[i]));
+                w.ascii = 0;
                 continue;
             }
-            i++;
-            if (w.open) {
-                /* An apostrophe inside a word keeps it one word. */
-                if (c == '\'' && i < n && ascii_letter(q[i]))
-                    w.ascii = 0;
-                else
-                    end_word(r, &w);
-            }
-            continue;
-        }
-        if (i + 2 < n && hangul3(q + i)) { /* Hangul runs end words */
-            do
-                i += 3;
-            while (i + 2 < n && hangul3(q + i));
             if (w.open)
                 end_word(r, &w);
-            continue;
         }
-        if (rf_script_of(rf_next_cp(p, n, &i)) == RF_SCRIPT_LATIN) {
-            if (!w.open) {
-                w.open = 1;
-                w.len = 0;
-                w.key = 0;
-            }
-            w.ascii = 0;
-            continue;
-        }
-        if (w.open)
-            end_word(r, &w);
     }
     if (w.open)
         end_word(r, &w);
