@@ -258,10 +258,19 @@ typedef struct special {
 static special *spec_tab;
 static size_t spec_cap; /* power of two */
 static int spec_building; /* set while spec_build cuts specials without them */
-/* (length, first byte) pairs that some special case has: most pieces are
- * ruled out without hashing. */
-static uint8_t spec_seen[41][32];
+/* A bit per hash of (length, first, middle and last byte) that some special
+ * case has: almost every piece is ruled out without hashing it whole (the
+ * length and first byte alone let common short words through: "do", "he"). */
+static uint64_t spec_seen[1024];
 static pthread_once_t spec_once = PTHREAD_ONCE_INIT;
+
+static inline unsigned spec_key(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    uint32_t k = (uint32_t)n | (uint32_t)u[0] << 8 | (uint32_t)u[n >> 1] << 16 |
+                 (uint32_t)u[n - 1] << 24;
+    return (k * 0x9E3779B1u) >> 16;
+}
 
 static uint64_t fnv(const char *s, size_t n)
 {
@@ -283,8 +292,10 @@ static void spec_add(const char *a, const char *b, const char *c)
     if (c)
         memcpy(buf + la + lb, c, lc);
     size_t n = la + lb + lc;
-    if (n <= 40)
-        spec_seen[n][(unsigned char)buf[0] >> 3] |= (uint8_t)(1u << ((unsigned char)buf[0] & 7));
+    if (n >= 1 && n <= 40) {
+        unsigned k = spec_key(buf, n);
+        spec_seen[k >> 6] |= 1ull << (k & 63);
+    }
     uint64_t h = fnv(buf, n);
     for (size_t i = h & (spec_cap - 1);; i = (i + 1) & (spec_cap - 1)) {
         special *e = &spec_tab[i];
@@ -497,8 +508,8 @@ static const special *spec_find(const char *s, size_t n)
 {
     if (n == 0 || n > 40 || spec_building)
         return NULL;
-    unsigned char f = (unsigned char)s[0];
-    if (!(spec_seen[n][f >> 3] & (1u << (f & 7))))
+    unsigned k = spec_key(s, n);
+    if (!(spec_seen[k >> 6] >> (k & 63) & 1))
         return NULL;
     uint64_t h = fnv(s, n);
     for (size_t i = h & (spec_cap - 1);; i = (i + 1) & (spec_cap - 1)) {
@@ -1086,7 +1097,13 @@ static void en_piece(rf_hwords *w, const char *text, size_t off, size_t len)
     if (simple && !digits) {
         const special *sp = spec_find(text + off, len);
         if (!sp) {
-            push_word(w, text, off, len);
+            /* ASCII letters: one code point each, a letter. */
+            if (w->n == w->cap) {
+                w->cap = w->cap ? w->cap * 2 : 256;
+                w->v = rf_xrealloc(w->v, w->cap * sizeof *w->v);
+            }
+            w->v[w->n++] = (rf_hword){(uint32_t)off, (uint32_t)len, (uint32_t)len,
+                                      RF_HW_ALPHA | RF_HW_NONSYM};
             return;
         }
         size_t o = off;
@@ -1169,8 +1186,29 @@ static void en_piece(rf_hwords *w, const char *text, size_t off, size_t len)
         merge_specials(w, text, first);
 }
 
+/* Does (p, n) hold a byte 0x1C..0x1F? Python's str.split() cuts there,
+ * the whitespace tokenizer does not. */
+static int has_py_only_space(const char *p, size_t n)
+{
+    for (int c = 0x1C; c <= 0x1F; c++)
+        if (memchr(p, c, n))
+            return 1;
+    return 0;
+}
+
 static void split_en(rf_hwords *w, const char *p, size_t n)
 {
+    if (!has_py_only_space(p, n)) {
+        /* Then str.split()'s pieces are the whitespace tokens. */
+        rf_tok_iter it;
+        rf_tok_init(&it, p, n, 0);
+        rf_tok_span sp[256];
+        size_t k;
+        while ((k = rf_tok_spans(&it, sp, sizeof sp / sizeof sp[0])) != 0)
+            for (size_t j = 0; j < k; j++)
+                en_piece(w, p, sp[j].off, sp[j].len);
+        return;
+    }
     size_t i = 0;
     while (i < n) {
         /* skip whitespace */
