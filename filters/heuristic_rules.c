@@ -23,6 +23,7 @@
 
 #include "filters/heuristic_htab.h"
 #include "filters/heuristic_ngrams.h"
+#include "stages/bytemask.h"
 #include "stages/text.h"
 #include "stages/utf8.h"
 
@@ -441,61 +442,90 @@ static void use_text(rf_heur_scratch *s, const char *p, size_t n)
     }
 }
 
-static size_t count_byte(const char *p, size_t n, char c)
+static void push_newline(rf_heur_scratch *s, size_t *nn, size_t at)
 {
-    size_t k = 0;
-    const char *e = p + n;
-    while ((p = memchr(p, c, (size_t)(e - p))) != NULL) {
-        k++;
-        p++;
+    if (*nn == s->nlcap) {
+        s->nlcap = s->nlcap ? 2 * s->nlcap : 256;
+        s->nlpos = rf_xrealloc(s->nlpos, s->nlcap * sizeof *s->nlpos);
     }
-    return k;
+    s->nlpos[(*nn)++] = (uint32_t)at;
 }
 
-/* Code points, '#', "..." (non-overlapping) and "…", newlines, and the line
- * separators that are not whitespace (\x1c-\x1e): a vectorisable count and
- * memchr scans for the rare bytes. */
+/* Code points, '#', "..." (non-overlapping, runs of dots) and "…", the
+ * newlines (their offsets, for every split at \n that follows), the line
+ * separators that are not whitespace (\x1c-\x1e) and whether any line break
+ * other than \n occurs: one pass 64 bytes at a time from byte masks
+ * (bytemask.h), in which only newlines, dot runs and the leads C2 and E2 are
+ * looked at one by one, plus fast counts of code points and of '#'. */
 static void text_stats(rf_heur_scratch *s, const char *p, size_t n)
 {
     use_text(s, p, n);
     if (s->have_stats)
         return;
-    s->cps = count_cps(p, n);
-    s->hashes = count_byte(p, n, '#');
-    /* The newlines once, for every split at \n that follows. */
-    size_t nn = 0;
-    for (const char *q = p, *e = p + n; (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++) {
-        if (nn == s->nlcap) {
-            s->nlcap = s->nlcap ? 2 * s->nlcap : 256;
-            s->nlpos = rf_xrealloc(s->nlpos, s->nlcap * sizeof *s->nlpos);
+    const unsigned char *q = (const unsigned char *)p;
+    unsigned char pad[64];
+    size_t hashes = 0, seps = 0, ell = 0, nn = 0, dot_run = 0;
+    int other = 0;
+    for (size_t i = 0; i < n; i += 64) {
+        const unsigned char *w = q + i;
+        if (n - i < 64) { /* the last window: zeros past the end count nowhere */
+            memset(pad, 0, sizeof pad);
+            memcpy(pad, q + i, n - i);
+            w = pad;
         }
-        s->nlpos[nn++] = (uint32_t)(q - p);
+        uint64_t sep = rf_bytemask_range(w, 0x1C, 0x1E);
+        if (sep) /* rare */
+            seps += rf_popcount64(sep);
+        /* \r \v \f and \x1c-\x1e break lines too */
+        other |= (sep | rf_bytemask_range(w, 0x0B, 0x0D)) != 0;
+        for (uint64_t m = rf_bytemask_eq(w, '\n'); m; m &= m - 1)
+            push_newline(s, &nn, i + (size_t)__builtin_ctzll(m));
+        /* Runs of dots, a run carried over from the window before. */
+        uint64_t d = rf_bytemask_eq(w, '.');
+        if (dot_run) {
+            unsigned r = ~d ? (unsigned)__builtin_ctzll(~d) : 64;
+            dot_run += r;
+            if (r == 64)
+                d = 0;
+            else {
+                d &= ~(((uint64_t)1 << r) - 1);
+                ell += dot_run / 3;
+                dot_run = 0;
+            }
+        }
+        while (d) {
+            unsigned st = (unsigned)__builtin_ctzll(d);
+            uint64_t from = d >> st;
+            unsigned r = ~from ? (unsigned)__builtin_ctzll(~from) : 64 - st;
+            if (st + r == 64) { /* goes on in the next window */
+                dot_run = r;
+                break;
+            }
+            ell += r / 3;
+            d &= ~((((uint64_t)1 << r) - 1) << st);
+        }
+        /* U+2026 (E2 80 A6) is an ellipsis; U+2028/U+2029 (E2 80 A8/A9)
+         * and U+0085 (C2 85) break lines. */
+        for (uint64_t m = rf_bytemask_eq(w, 0xE2); m; m &= m - 1) {
+            size_t at = i + (size_t)__builtin_ctzll(m);
+            if (n - at >= 3 && q[at + 1] == 0x80) {
+                ell += q[at + 2] == 0xA6;
+                other |= q[at + 2] == 0xA8 || q[at + 2] == 0xA9;
+            }
+        }
+        for (uint64_t m = rf_bytemask_eq(w, 0xC2); m; m &= m - 1) {
+            size_t at = i + (size_t)__builtin_ctzll(m);
+            other |= n - at >= 2 && q[at + 1] == 0x85;
+        }
     }
+    ell += dot_run / 3;
+    for (const char *h = p, *e = p + n; (h = memchr(h, '#', (size_t)(e - h))) != NULL; h++)
+        hashes++;
+    s->cps = rf_utf8_count(p, n);
+    s->hashes = hashes;
     s->newlines = nn;
-    s->seps = count_byte(p, n, 0x1C) + count_byte(p, n, 0x1D) + count_byte(p, n, 0x1E);
-    size_t ell = 0;
-    const char *q = p, *e = p + n;
-    while ((q = memchr(q, '.', (size_t)(e - q))) != NULL) {
-        const char *r = q;
-        while (r < e && *r == '.')
-            r++;
-        ell += (size_t)(r - q) / 3;
-        q = r;
-    }
-    q = p;
-    while ((q = memchr(q, '\xe2', (size_t)(e - q))) != NULL) {
-        if (e - q >= 3 && q[1] == '\x80' && q[2] == '\xa6')
-            ell++;
-        q++;
-    }
+    s->seps = seps;
     s->ellipses = ell;
-    /* Line breaks other than \n: \r \v \f (and \x1c-\x1e, counted above),
-     * U+0085 (C2 85), U+2028/U+2029 (E2 80 A8/A9). */
-    int other = s->seps || memchr(p, '\r', n) || memchr(p, 0x0B, n) || memchr(p, 0x0C, n);
-    for (q = p; !other && (q = memchr(q, '\xc2', (size_t)(e - q))) != NULL; q++)
-        other = e - q >= 2 && q[1] == '\x85';
-    for (q = p; !other && (q = memchr(q, '\xe2', (size_t)(e - q))) != NULL; q++)
-        other = e - q >= 3 && q[1] == '\x80' && (q[2] == '\xa8' || q[2] == '\xa9');
     s->only_lf = !other;
     s->have_stats = 1;
 }
