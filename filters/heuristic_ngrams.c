@@ -5,8 +5,9 @@
  * words: the top n-grams, and which positions repeat) and, for the
  * duplicate n-grams only, a hash of the concatenated bytes (datatrove joins
  * the words with "" before comparing, so "ab c" and "a bc" are the same
- * 2-gram there). The sequence hash of a word is XXH3 of its bytes, and an
- * n-gram's is its (n-1)-gram's mixed with the next word's. The concatenation
+ * 2-gram there). The sequence hash of a word is a hash of its bytes
+ * (word_hash), and an n-gram's is its (n-1)-gram's mixed with the next
+ * word's. The concatenation
  * hash is polynomial in the bytes (mod 2^64, odd base), so the hash of a
  * concatenation follows from the parts: h(ab) = h(a) * B^len(b) + h(b).
  *
@@ -41,7 +42,7 @@ struct rf_ngrams {
     const char *text;
     const rf_hword *w;
     size_t nw, n;       /* words; the level last measured */
-    uint64_t *h;        /* per word: XXH3 of its bytes */
+    uint64_t *h;        /* per word: word_hash of its bytes */
     uint64_t *hp, *pw;  /* per word: polynomial hash and B^len (valid where hp_ok) */
     unsigned char *hp_ok;
     uint64_t *sq, *g;   /* per position: sequence hash, concatenation hash */
@@ -85,7 +86,43 @@ static inline uint64_t mix64(uint64_t a, uint64_t b)
     return x ^ (x >> 31);
 }
 
-void rf_ngrams_start(rf_ngrams *g, const char *text, const rf_hword *w, size_t nw)
+/* Bytes 0..len-1 of a 16-byte load (len <= 16), as masks of its halves. */
+static const uint64_t lo_mask[17] = {
+    0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF, 0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFF,
+    ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull};
+static const uint64_t hi_mask[17] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF,
+    0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFF, ~0ull};
+
+/* A 64-bit hash of a word (len bytes at p, avail bytes readable from p).
+ * Words of up to 16 bytes, nearly all of them, take one masked 16-byte read
+ * and two multiplies, without the branches on length that XXH3's short
+ * paths take (word lengths alternate unpredictably); longer words take
+ * XXH3. Same bytes, same hash, wherever the word sits. */
+static inline uint64_t word_hash(const unsigned char *p, size_t len, size_t avail)
+{
+    if (len > 16)
+        return XXH3_64bits(p, len);
+    uint64_t lo, hi;
+    if (avail >= 16) {
+        memcpy(&lo, p, 8);
+        memcpy(&hi, p + 8, 8);
+    } else { /* near the end of the text: no read past it */
+        unsigned char b[16] = {0};
+        memcpy(b, p, len);
+        memcpy(&lo, b, 8);
+        memcpy(&hi, b + 8, 8);
+    }
+    lo &= lo_mask[len];
+    hi &= hi_mask[len];
+    uint64_t h = (lo ^ 0x9E3779B97F4A7C15ull) * 0xBF58476D1CE4E5B9ull;
+    h ^= (hi ^ (len * 0xC2B2AE3D27D4EB4Full)) * 0x94D049BB133111EBull;
+    h ^= h >> 31;
+    h *= 0xD6E8FEB86659FD93ull;
+    return h ^ (h >> 32);
+}
+
+void rf_ngrams_start(rf_ngrams *g, const char *text, size_t n, const rf_hword *w, size_t nw)
 {
     g->text = text;
     g->w = w;
@@ -107,7 +144,8 @@ void rf_ngrams_start(rf_ngrams *g, const char *text, const rf_hword *w, size_t n
     if (nw)
         memset(g->hp_ok, 0, nw);
     for (size_t i = 0; i < nw; i++)
-        g->h[i] = g->sq[i] = XXH3_64bits(text + w[i].off, w[i].len);
+        g->h[i] = g->sq[i] = word_hash((const unsigned char *)text + w[i].off, w[i].len,
+                                       n - w[i].off);
     /* Level 2 looks at every position. */
     g->ncand = nw >= 2 ? nw - 1 : 0;
     for (size_t i = 0; i < g->ncand; i++)

@@ -19,9 +19,9 @@ typedef struct rf_ngrams rf_ngrams;
 rf_ngrams *rf_ngrams_new(void);
 void rf_ngrams_free(rf_ngrams *g);
 
-/* Starts on the words w[0, nw) of text (the words must stay alive until the
- * next start). */
-void rf_ngrams_start(rf_ngrams *g, const char *text, const rf_hword *w, size_t nw);
+/* Starts on the words w[0, nw) of the text (text, n) (the words must stay
+ * alive until the next start). */
+void rf_ngrams_start(rf_ngrams *g, const char *text, size_t n, const rf_hword *w, size_t nw);
 
 /* Measures the next n (2 on the first call after start, then 3, ... 10):
  *   RF_NGRAMS_END   the text has fewer than n words (larger n neither);

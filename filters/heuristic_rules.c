@@ -907,7 +907,7 @@ static const char *gopher_repetition(const rf_heur_profile *pr, rf_heur_scratch 
     static const char *const dup_reason[6] = {
         "gopher_rep_dup_5_gram", "gopher_rep_dup_6_gram", "gopher_rep_dup_7_gram",
         "gopher_rep_dup_8_gram", "gopher_rep_dup_9_gram", "gopher_rep_dup_10_gram"};
-    rf_ngrams_start(s->ngrams, p, s->words.v, s->words.n);
+    rf_ngrams_start(s->ngrams, p, n, s->words.v, s->words.n);
     for (size_t nn = 2; nn <= 10; nn++) {
         int top = nn <= 4;
         int idx = top ? (int)nn - 2 : (int)nn - 5;
