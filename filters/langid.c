@@ -428,8 +428,10 @@ void rf_langid_scripts_json(const rf_langid *r, rf_buf *out)
         if (!first)
             rf_buf_addc(out, ',');
         first = 0;
-        rf_buf_json_str(out, rf_script_name(order[k]), strlen(rf_script_name(order[k])));
-        rf_buf_addc(out, ':');
+        /* the names are plain ASCII: quoted, no escaping to look for */
+        rf_buf_addc(out, '"');
+        rf_buf_adds(out, rf_script_name(order[k]));
+        rf_buf_add(out, "\":", 2);
         rf_langid_share_json(out, (double)c / (double)nonspace);
     }
     rf_buf_addc(out, '}');
