@@ -66,13 +66,7 @@ run() {
     # shellcheck disable=SC2046
     (cd "$T/in" && "$1/refine-heuristic" -q $(opts_of "$3") "$2.jsonl" -o "$4.out" \
         --rejects "$4.rej" --stats "$4.st") || fail "refine-heuristic failed on $2 ($3)"
-    python3 - "$4.st" >"$4.stats" <<'PY' || fail "stats of $2 ($3)"
-import json, sys
-s = json.load(open(sys.argv[1]))
-for k in ("stage_seconds", "seconds", "threads", "version"):
-    s.pop(k, None)
-print(json.dumps(s, sort_keys=True))
-PY
+    stats_untimed "$4.st" "$4.stats"
 }
 
 digest() { cat "$1.out" "$1.rej" "$1.stats" | sha256sum | cut -d' ' -f1; }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "filters/langid.h"
+#include "stages/rng.h"
 #include "tests/unit/check.h"
 
 /* The counting as first written, one decoded character at a time: the
@@ -74,13 +75,10 @@ static void ref_detect(const char *p, size_t n, rf_langid *r)
         ref_end(r, w, wl, ascii);
 }
 
-static uint64_t rng_state = 88172645463325252ull;
+static rf_rng rng = {88172645463325252ull};
 static uint32_t rnd(void)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (uint32_t)rng_state;
+    return (uint32_t)rf_rng_next(&rng);
 }
 
 static rf_lang lang_of(const char *text, double *score)

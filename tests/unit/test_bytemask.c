@@ -3,15 +3,13 @@
  * Built twice: with the SSE2 path where the compiler has it, and with
  * RF_NO_SIMD (test_bytemask_portable) for the eight-bytes-in-a-word path. */
 #include "stages/bytemask.h"
+#include "stages/rng.h"
 #include "tests/unit/check.h"
 
-static uint64_t state = 0x9E3779B97F4A7C15ull;
+static rf_rng rng = {1};
 static uint32_t rnd(void)
 {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return (uint32_t)state;
+    return (uint32_t)rf_rng_next(&rng);
 }
 
 int main(void)
