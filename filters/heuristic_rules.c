@@ -285,6 +285,13 @@ struct rf_heur_scratch {
      * the count): valid for (hint_p, hint_n). */
     const char *hint_p;
     size_t hint_n, hint_words;
+    /* The lines of C4's result, which are FineWeb's lines of it when C4
+     * cut no citation out (then every kept line is a stripped, non-blank
+     * line without '\n'): valid for (kept_p, kept_n). */
+    span *kept;
+    size_t nkept, keptcap;
+    const char *kept_p;
+    size_t kept_n;
     rf_buf edit, line, lower;
 };
 
@@ -308,6 +315,7 @@ void rf_heur_scratch_free(rf_heur_scratch *s)
     free(s->lines);
     free(s->sl);
     free(s->nlpos);
+    free(s->kept);
     rf_buf_release(&s->edit);
     rf_buf_release(&s->line);
     rf_buf_release(&s->lower);
@@ -431,6 +439,7 @@ static void invalidate(rf_heur_scratch *s)
     s->cp = NULL;
     s->have_stats = s->have_sl = 0;
     s->hint_p = NULL;
+    s->kept_p = NULL;
 }
 
 static void use_text(rf_heur_scratch *s, const char *p, size_t n)
@@ -1099,7 +1108,9 @@ static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const
     int lorem_line = pr->c4_lorem_ipsum == RF_C4_SCOPE_LINE;
     int curly_line = pr->c4_curly_bracket == RF_C4_SCOPE_LINE;
     int need_lower = lorem_line || pr->c4_javascript || pr->c4_policy;
-    int any_kept = 0;
+    int any_kept = 0, kept_clean = 1;
+    s->nkept = 0;
+    s->kept_p = NULL;
     byteset term_last;
     byteset_of_last(&term_last, &pr->c4_terminal);
     for (size_t li = 0; li < s->nsl; li++) {
@@ -1195,6 +1206,12 @@ static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const
         edited_words += (from_doc && !cited) ? mode_words : rf_hwords_count(&s->tmp, lp, ll, pr->words);
         if (any_kept)
             rf_buf_addc(&s->edit, '\n');
+        if (s->nkept == s->keptcap) {
+            s->keptcap = s->keptcap ? 2 * s->keptcap : 64;
+            s->kept = rf_xrealloc(s->kept, s->keptcap * sizeof *s->kept);
+        }
+        s->kept[s->nkept++] = (span){(uint32_t)s->edit.len, (uint32_t)ll, 0};
+        kept_clean &= !cited;
         rf_buf_add(&s->edit, lp, ll);
         any_kept = 1;
     }
@@ -1215,6 +1232,10 @@ static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const
     } else {
         r->text = p;
         r->text_len = n;
+    }
+    if (kept_clean) { /* then eb == 0: the offsets hold in r->text */
+        s->kept_p = r->text;
+        s->kept_n = r->text_len;
     }
     CHECK_FAIL(rf_heur_on(pr->c4_min_sentences) && sentences < pr->c4_min_sentences,
                "c4_too_few_sentences", sentences, pr->c4_min_sentences);
@@ -1273,9 +1294,21 @@ static const char *fineweb_rules(const rf_heur_profile *pr, rf_heur_scratch *s, 
     int all = (flags & RF_HEUR_ALL_METRICS) != 0;
     const char *first = NULL;
     rf_heur_metrics *m = &r->m;
-    /* text.split("\n"), blank lines (strip() == "") dropped. */
+    /* text.split("\n"), blank lines (strip() == "") dropped: C4's kept
+     * lines when they are that, else cut here. */
     size_t nl = 0, st = 0, newlines = 0;
-    for (;;) {
+    int from_c4 = s->kept_p == p && s->kept_n == n;
+    if (from_c4) {
+        if (s->nkept > s->lcap) {
+            s->lcap = s->nkept + s->nkept / 2;
+            s->lines = rf_xrealloc(s->lines, s->lcap * sizeof *s->lines);
+        }
+        if (s->nkept)
+            memcpy(s->lines, s->kept, s->nkept * sizeof *s->lines);
+        nl = s->nkept;
+        newlines = nl ? nl - 1 : 0;
+    }
+    for (; !from_c4;) {
         const char *nlp = st < n ? memchr(p + st, '\n', n - st) : NULL;
         size_t i = nlp ? (size_t)(nlp - p) : n;
         size_t b = st, e = i;
@@ -1291,7 +1324,7 @@ static const char *fineweb_rules(const rf_heur_profile *pr, rf_heur_scratch *s, 
         CHECK_FAIL(1, "fineweb_empty", 0, 0);
         return first;
     }
-    size_t punct = 0, shorts = 0;
+    size_t punct = 0, shorts = 0, line_cps = 0;
     fw_stops stops;
     fw_stops_init(&stops, pr);
     for (size_t i = 0; i < nl; i++) {
@@ -1299,6 +1332,7 @@ static const char *fineweb_rules(const rf_heur_profile *pr, rf_heur_scratch *s, 
         size_t ll = s->lines[i].len;
         punct += fw_stop_end(pr, &stops, lp, ll);
         s->lines[i].cps = (uint32_t)count_cps(lp, ll);
+        line_cps += s->lines[i].cps;
         shorts += rf_heur_on(pr->fw_short_line_len) && (double)s->lines[i].cps <= pr->fw_short_line_len;
     }
     double pr_ratio = (double)punct / (double)nl;
@@ -1312,7 +1346,9 @@ static const char *fineweb_rules(const rf_heur_profile *pr, rf_heur_scratch *s, 
                "fineweb_short_line_ratio", sr, pr->fw_max_short_lines);
     size_t dn, dc;
     find_dups(s, p, s->lines, nl, &dn, &dc);
-    size_t cps = (s->cp == p && s->cn == n && s->have_stats) ? s->cps : count_cps(p, n);
+    size_t cps = from_c4                                            ? line_cps + newlines
+                 : (s->cp == p && s->cn == n && s->have_stats) ? s->cps
+                                                                : count_cps(p, n);
     double denom = (double)(cps - newlines);
     double cr = denom > 0 ? (double)dc / denom : 0;
     m->fw_char_dup = cr;
