@@ -593,6 +593,21 @@ static uint32_t word_flags(const unsigned char *p, size_t len)
     return flags;
 }
 
+/* word_flags with the answer for most words inline: a first character
+ * that is an ASCII letter or a Hangul syllable sets both flags. */
+static inline uint32_t word_flags_first(const unsigned char *p, size_t len)
+{
+    unsigned char c = p[0];
+    if (c < 0x80) {
+        if (ascii_wflags[c] == (RF_HW_ALPHA | RF_HW_NONSYM))
+            return RF_HW_ALPHA | RF_HW_NONSYM;
+    } else if (len >= 3 && ((uint32_t)c << 16 | (uint32_t)p[1] << 8 | p[2]) - 0xEAB080u <=
+                               0xED9EA3u - 0xEAB080u) {
+        return RF_HW_ALPHA | RF_HW_NONSYM;
+    }
+    return word_flags(p, len);
+}
+
 static void push_word_at(rf_hwords *w, const char *base, size_t at, size_t off, size_t len)
 {
     rf_hword *h = &w->v[at];
@@ -1270,7 +1285,7 @@ void rf_hwords_split(rf_hwords *w, const char *p, size_t n, rf_words_mode mode)
             h->off = sp[j].off;
             h->len = sp[j].len;
             h->cps = sp[j].cps;
-            h->flags = word_flags((const unsigned char *)p + sp[j].off, sp[j].len);
+            h->flags = word_flags_first((const unsigned char *)p + sp[j].off, sp[j].len);
         }
     }
 }
