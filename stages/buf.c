@@ -175,16 +175,25 @@ void rf_buf_json_num(rf_buf *b, double v, int digits)
     rf_buf_add(b, tmp, (size_t)n);
 }
 
-void rf_buf_json_int(rf_buf *b, int64_t v)
-{
-    char tmp[32];
-    int n = snprintf(tmp, sizeof tmp, "%" PRId64, v);
-    rf_buf_add(b, tmp, (size_t)n);
-}
-
+/* Decimal digits by hand: snprintf costs hundreds of instructions a call,
+ * and stages write several integers per document. */
 void rf_buf_json_uint(rf_buf *b, uint64_t v)
 {
-    char tmp[32];
-    int n = snprintf(tmp, sizeof tmp, "%" PRIu64, v);
-    rf_buf_add(b, tmp, (size_t)n);
+    char tmp[20]; /* 2^64 - 1 has 20 digits */
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    rf_buf_add(b, tmp + i, sizeof tmp - i);
+}
+
+void rf_buf_json_int(rf_buf *b, int64_t v)
+{
+    if (v < 0) {
+        rf_buf_addc(b, '-');
+        rf_buf_json_uint(b, (uint64_t)0 - (uint64_t)v); /* INT64_MIN too */
+        return;
+    }
+    rf_buf_json_uint(b, (uint64_t)v);
 }

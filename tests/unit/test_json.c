@@ -1,6 +1,8 @@
 /* test_json — scanner details the conformance suite does not pin down:
  * string flags (escapes, canonical form, ill-formed UTF-8, lone surrogates),
  * unescaping, hostile nesting, and the canonical string writer. */
+#include <inttypes.h>
+
 #include "stages/buf.h"
 #include "stages/json.h"
 #include "tests/unit/check.h"
@@ -130,6 +132,30 @@ int main(void)
                     rf_buf_release(&got);
                     rf_buf_release(&want);
                 }
+        CHECK(bad == 0);
+    }
+    /* Integers as printf writes them. */
+    {
+        static const int64_t iv[] = {0, 1, -1, 9, 10, -10, 99, 100, 12345, -98765,
+                                     INT64_MAX, INT64_MIN, INT64_MIN + 1, 4294967296LL};
+        static const uint64_t uv[] = {0, 1, 9, 10, 1000000, UINT64_MAX, UINT64_MAX - 1,
+                                      10000000000000000000ull};
+        int bad = 0;
+        char want[32];
+        for (size_t k = 0; k < sizeof iv / sizeof iv[0]; k++) {
+            rf_buf got = RF_BUF_INIT;
+            rf_buf_json_int(&got, iv[k]);
+            snprintf(want, sizeof want, "%" PRId64, iv[k]);
+            bad += got.len != strlen(want) || memcmp(got.p, want, got.len) != 0;
+            rf_buf_release(&got);
+        }
+        for (size_t k = 0; k < sizeof uv / sizeof uv[0]; k++) {
+            rf_buf got = RF_BUF_INIT;
+            rf_buf_json_uint(&got, uv[k]);
+            snprintf(want, sizeof want, "%" PRIu64, uv[k]);
+            bad += got.len != strlen(want) || memcmp(got.p, want, got.len) != 0;
+            rf_buf_release(&got);
+        }
         CHECK(bad == 0);
     }
     char back[128];
