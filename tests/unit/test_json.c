@@ -142,20 +142,19 @@ int main(void)
                                       10000000000000000000ull};
         int bad = 0;
         char want[32];
-        for (size_t k = 0; k < sizeof iv / sizeof iv[0]; k++) {
-            rf_buf got = RF_BUF_INIT;
-            rf_buf_json_int(&got, iv[k]);
-            snprintf(want, sizeof want, "%" PRId64, iv[k]);
+        rf_buf got = RF_BUF_INIT;
+        for (size_t k = 0; k < sizeof iv / sizeof iv[0] + sizeof uv / sizeof uv[0]; k++) {
+            rf_buf_reset(&got);
+            if (k < sizeof iv / sizeof iv[0]) {
+                rf_buf_json_int(&got, iv[k]);
+                snprintf(want, sizeof want, "%" PRId64, iv[k]);
+            } else {
+                rf_buf_json_uint(&got, uv[k - sizeof iv / sizeof iv[0]]);
+                snprintf(want, sizeof want, "%" PRIu64, uv[k - sizeof iv / sizeof iv[0]]);
+            }
             bad += got.len != strlen(want) || memcmp(got.p, want, got.len) != 0;
-            rf_buf_release(&got);
         }
-        for (size_t k = 0; k < sizeof uv / sizeof uv[0]; k++) {
-            rf_buf got = RF_BUF_INIT;
-            rf_buf_json_uint(&got, uv[k]);
-            snprintf(want, sizeof want, "%" PRIu64, uv[k]);
-            bad += got.len != strlen(want) || memcmp(got.p, want, got.len) != 0;
-            rf_buf_release(&got);
-        }
+        rf_buf_release(&got);
         CHECK(bad == 0);
     }
     char back[128];
