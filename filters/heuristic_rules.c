@@ -9,16 +9,10 @@
  * heuristic_words (spaCy tokens for English). Where datatrove would divide by
  * zero (no words, no lines) the rule is skipped instead.
  *
- * Repetition is the expensive part. Every word gets a polynomial hash of its
- * bytes (mod 2^64, odd random base) and B^len, so the hash of a concatenation
- * follows from the parts: the n-gram hashes for n = 2..10 are updated in
- * place, one pass per n, and looked up in open-addressing tables that are
- * "cleared" by bumping a stamp. Duplicate n-grams are keyed by the
- * concatenation without separators (as datatrove joins them with ""), top
- * n-grams by the word sequence (joined with " "). A document with no repeated
- * 5-gram cannot have a repeated longer n-gram, so the 6..10 passes are then
- * skipped. */
+ * Repetition's n-gram levels live in heuristic_ngrams; lines and
+ * paragraphs are compared by XXH3 in the table of heuristic_htab. */
 #define _POSIX_C_SOURCE 200809L
+#define XXH_INLINE_ALL
 #include "filters/heuristic_rules.h"
 
 #include <errno.h>
@@ -27,10 +21,11 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "filters/heuristic_htab.h"
+#include "filters/heuristic_ngrams.h"
+#include "stages/bytemask.h"
 #include "stages/text.h"
-
-/* Base of the polynomial word hashes (odd, so powers never vanish mod 2^64). */
-#define HASH_BASE 0x9E3779B97F4A7C15ull
+#include "stages/utf8.h"
 
 /* ---- profiles and parameters ---- */
 
@@ -256,16 +251,14 @@ void rf_heur_profile_copy(rf_heur_profile *dst, const rf_heur_profile *src)
 
 /* ---- scratch ---- */
 
-typedef struct htab {
-    uint64_t *key;
-    uint32_t *stamp, *cnt, *first;
-    size_t cap;
-    uint32_t cur;
-} htab;
-
 typedef struct span {
     uint32_t off, len, cps;
 } span;
+
+/* A line of str.splitlines(): [off, off+len), and [b, e) after strip(). */
+typedef struct sline {
+    uint32_t off, len, b, e;
+} sline;
 
 struct rf_heur_scratch {
     rf_hwords words;     /* words of the text being evaluated */
@@ -273,10 +266,8 @@ struct rf_heur_scratch {
     size_t wn;
     rf_words_mode wmode;
     rf_hwords tmp;       /* C4 line words, sentence splitting */
-    uint64_t *h, *pw, *g, *sq; /* per word: hash, B^len, concat n-gram hash, sequence hash */
-    uint32_t *ca, *cb, *slot;  /* n-gram candidate positions, table slots */
-    size_t hcap;
-    htab t1, t2;
+    rf_ngrams *ngrams;   /* n-gram levels of the repetition rules */
+    rf_htab t1;          /* duplicate lines and paragraphs */
     span *lines;
     size_t lcap;
     /* Per-text caches, valid for the text (cp, cn): one counting pass
@@ -285,14 +276,22 @@ struct rf_heur_scratch {
     size_t cn;
     int have_stats, have_sl;
     size_t cps, hashes, ellipses, newlines, seps; /* seps: \x1c-\x1e bytes */
+    uint32_t *nlpos; /* offsets of the newlines (`newlines` of them) */
+    size_t nlcap;
     int only_lf; /* no line break other than \n: str.splitlines() == split at \n */
-    span *sl;
+    sline *sl;
     size_t nsl, slcap;
     /* Words of the C4-edited text, counted while editing (FineWeb needs
      * the count): valid for (hint_p, hint_n). */
     const char *hint_p;
     size_t hint_n, hint_words;
-    uint64_t powtab[64];
+    /* The lines of C4's result, which are FineWeb's lines of it when C4
+     * cut no citation out (then every kept line is a stripped, non-blank
+     * line without '\n'): valid for (kept_p, kept_n). */
+    span *kept;
+    size_t nkept, keptcap;
+    const char *kept_p;
+    size_t kept_n;
     rf_buf edit, line, lower;
 };
 
@@ -301,19 +300,8 @@ rf_heur_scratch *rf_heur_scratch_new(void)
     rf_heur_scratch *s = rf_xcalloc(1, sizeof *s);
     rf_hwords_init(&s->words);
     rf_hwords_init(&s->tmp);
-    const uint64_t B = HASH_BASE;
-    s->powtab[0] = 1;
-    for (int i = 1; i < 64; i++)
-        s->powtab[i] = s->powtab[i - 1] * B;
+    s->ngrams = rf_ngrams_new();
     return s;
-}
-
-static void htab_free(htab *t)
-{
-    free(t->key);
-    free(t->stamp);
-    free(t->cnt);
-    free(t->first);
 }
 
 void rf_heur_scratch_free(rf_heur_scratch *s)
@@ -322,60 +310,16 @@ void rf_heur_scratch_free(rf_heur_scratch *s)
         return;
     rf_hwords_release(&s->words);
     rf_hwords_release(&s->tmp);
-    free(s->h);
-    free(s->pw);
-    free(s->g);
-    free(s->sq);
-    free(s->ca);
-    free(s->cb);
-    free(s->slot);
-    htab_free(&s->t1);
-    htab_free(&s->t2);
+    rf_ngrams_free(s->ngrams);
+    rf_htab_release(&s->t1);
     free(s->lines);
     free(s->sl);
+    free(s->nlpos);
+    free(s->kept);
     rf_buf_release(&s->edit);
     rf_buf_release(&s->line);
     rf_buf_release(&s->lower);
     free(s);
-}
-
-/* Prepares t for up to `need` keys. */
-static void htab_reset(htab *t, size_t need)
-{
-    size_t cap = 64;
-    while (cap < 2 * need)
-        cap *= 2;
-    if (cap > t->cap) {
-        htab_free(t);
-        t->key = rf_xmalloc(cap * sizeof *t->key);
-        t->stamp = rf_xcalloc(cap, sizeof *t->stamp);
-        t->cnt = rf_xmalloc(cap * sizeof *t->cnt);
-        t->first = rf_xmalloc(cap * sizeof *t->first);
-        t->cap = cap;
-        t->cur = 0;
-    }
-    if (++t->cur == 0) {
-        memset(t->stamp, 0, t->cap * sizeof *t->stamp);
-        t->cur = 1;
-    }
-}
-
-/* Finds or inserts key; *fresh tells which. Returns the slot. */
-static inline size_t htab_get(htab *t, uint64_t key, int *fresh)
-{
-    size_t mask = t->cap - 1;
-    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
-    while (t->stamp[i] == t->cur) {
-        if (t->key[i] == key) {
-            *fresh = 0;
-            return i;
-        }
-        i = (i + 1) & mask;
-    }
-    t->stamp[i] = t->cur;
-    t->key[i] = key;
-    *fresh = 1;
-    return i;
 }
 
 static void words_for(rf_heur_scratch *s, const rf_heur_profile *pr, const char *p, size_t n)
@@ -392,10 +336,7 @@ static void words_for(rf_heur_scratch *s, const rf_heur_profile *pr, const char 
 
 static size_t count_cps(const char *p, size_t n)
 {
-    size_t c = 0;
-    for (size_t i = 0; i < n; i++)
-        c += ((unsigned char)p[i] & 0xC0) != 0x80;
-    return c;
+    return rf_utf8_count(p, n);
 }
 
 /* Code point before byte position e (e > 0), and its start. */
@@ -411,20 +352,29 @@ static uint32_t cp_before(const char *p, size_t e, size_t *start)
     return cp;
 }
 
+static int ends_with(const char *p, size_t n, const char *s, size_t l)
+{
+    return l <= n && !memcmp(p + n - l, s, l);
+}
+
+/* Python str.isspace() of the character at p[i]: its bytes, or 0. */
+static inline size_t py_space_at(const char *p, size_t n, size_t i)
+{
+    unsigned char c = (unsigned char)p[i];
+    return c >= 0x1C && c <= 0x1F ? 1 : rf_space_at(p, n, i);
+}
+
 /* Python str.strip(): shrinks [*b, *e) past whitespace. */
 static void py_strip(const char *p, size_t *b, size_t *e)
 {
-    while (*b < *e) {
-        size_t k = *b;
-        uint32_t cp = rf_next_cp(p, *e, &k);
-        if (!rf_hw_is_py_space(cp))
-            break;
-        *b = k;
-    }
+    size_t k;
+    while (*b < *e && (k = py_space_at(p, *e, *b)) != 0)
+        *b += k;
     while (*e > *b) {
-        size_t st;
-        uint32_t cp = cp_before(p, *e, &st);
-        if (!rf_hw_is_py_space(cp))
+        size_t st = *e - 1;
+        while (st > *b && ((unsigned char)p[st] & 0xC0) == 0x80)
+            st--;
+        if (py_space_at(p, *e, st) != *e - st)
             break;
         *e = st;
     }
@@ -489,6 +439,7 @@ static void invalidate(rf_heur_scratch *s)
     s->cp = NULL;
     s->have_stats = s->have_sl = 0;
     s->hint_p = NULL;
+    s->kept_p = NULL;
 }
 
 static void use_text(rf_heur_scratch *s, const char *p, size_t n)
@@ -500,52 +451,90 @@ static void use_text(rf_heur_scratch *s, const char *p, size_t n)
     }
 }
 
-static size_t count_byte(const char *p, size_t n, char c)
+static void push_newline(rf_heur_scratch *s, size_t *nn, size_t at)
 {
-    size_t k = 0;
-    const char *e = p + n;
-    while ((p = memchr(p, c, (size_t)(e - p))) != NULL) {
-        k++;
-        p++;
+    if (*nn == s->nlcap) {
+        s->nlcap = s->nlcap ? 2 * s->nlcap : 256;
+        s->nlpos = rf_xrealloc(s->nlpos, s->nlcap * sizeof *s->nlpos);
     }
-    return k;
+    s->nlpos[(*nn)++] = (uint32_t)at;
 }
 
-/* Code points, '#', "..." (non-overlapping) and "…", newlines, and the line
- * separators that are not whitespace (\x1c-\x1e): a vectorisable count and
- * memchr scans for the rare bytes. */
+/* Code points, '#', "..." (non-overlapping, runs of dots) and "…", the
+ * newlines (their offsets, for every split at \n that follows), the line
+ * separators that are not whitespace (\x1c-\x1e) and whether any line break
+ * other than \n occurs: one pass 64 bytes at a time from byte masks
+ * (bytemask.h), in which only newlines, dot runs and the leads C2 and E2 are
+ * looked at one by one, plus fast counts of code points and of '#'. */
 static void text_stats(rf_heur_scratch *s, const char *p, size_t n)
 {
     use_text(s, p, n);
     if (s->have_stats)
         return;
-    s->cps = count_cps(p, n);
-    s->hashes = count_byte(p, n, '#');
-    s->newlines = count_byte(p, n, '\n');
-    s->seps = count_byte(p, n, 0x1C) + count_byte(p, n, 0x1D) + count_byte(p, n, 0x1E);
-    size_t ell = 0;
-    const char *q = p, *e = p + n;
-    while ((q = memchr(q, '.', (size_t)(e - q))) != NULL) {
-        const char *r = q;
-        while (r < e && *r == '.')
-            r++;
-        ell += (size_t)(r - q) / 3;
-        q = r;
+    const unsigned char *q = (const unsigned char *)p;
+    unsigned char pad[64];
+    size_t hashes = 0, seps = 0, ell = 0, nn = 0, dot_run = 0;
+    int other = 0;
+    for (size_t i = 0; i < n; i += 64) {
+        const unsigned char *w = q + i;
+        if (n - i < 64) { /* the last window: zeros past the end count nowhere */
+            memset(pad, 0, sizeof pad);
+            memcpy(pad, q + i, n - i);
+            w = pad;
+        }
+        uint64_t sep = rf_bytemask_range(w, 0x1C, 0x1E);
+        if (sep) /* rare */
+            seps += rf_popcount64(sep);
+        /* \r \v \f and \x1c-\x1e break lines too */
+        other |= (sep | rf_bytemask_range(w, 0x0B, 0x0D)) != 0;
+        for (uint64_t m = rf_bytemask_eq(w, '\n'); m; m &= m - 1)
+            push_newline(s, &nn, i + (size_t)__builtin_ctzll(m));
+        /* Runs of dots, a run carried over from the window before. */
+        uint64_t d = rf_bytemask_eq(w, '.');
+        if (dot_run) {
+            unsigned r = ~d ? (unsigned)__builtin_ctzll(~d) : 64;
+            dot_run += r;
+            if (r == 64)
+                d = 0;
+            else {
+                d &= ~(((uint64_t)1 << r) - 1);
+                ell += dot_run / 3;
+                dot_run = 0;
+            }
+        }
+        while (d) {
+            unsigned st = (unsigned)__builtin_ctzll(d);
+            uint64_t from = d >> st;
+            unsigned r = ~from ? (unsigned)__builtin_ctzll(~from) : 64 - st;
+            if (st + r == 64) { /* goes on in the next window */
+                dot_run = r;
+                break;
+            }
+            ell += r / 3;
+            d &= ~((((uint64_t)1 << r) - 1) << st);
+        }
+        /* U+2026 (E2 80 A6) is an ellipsis; U+2028/U+2029 (E2 80 A8/A9)
+         * and U+0085 (C2 85) break lines. */
+        for (uint64_t m = rf_bytemask_eq(w, 0xE2); m; m &= m - 1) {
+            size_t at = i + (size_t)__builtin_ctzll(m);
+            if (n - at >= 3 && q[at + 1] == 0x80) {
+                ell += q[at + 2] == 0xA6;
+                other |= q[at + 2] == 0xA8 || q[at + 2] == 0xA9;
+            }
+        }
+        for (uint64_t m = rf_bytemask_eq(w, 0xC2); m; m &= m - 1) {
+            size_t at = i + (size_t)__builtin_ctzll(m);
+            other |= n - at >= 2 && q[at + 1] == 0x85;
+        }
     }
-    q = p;
-    while ((q = memchr(q, '\xe2', (size_t)(e - q))) != NULL) {
-        if (e - q >= 3 && q[1] == '\x80' && q[2] == '\xa6')
-            ell++;
-        q++;
-    }
+    ell += dot_run / 3;
+    for (const char *h = p, *e = p + n; (h = memchr(h, '#', (size_t)(e - h))) != NULL; h++)
+        hashes++;
+    s->cps = rf_utf8_count(p, n);
+    s->hashes = hashes;
+    s->newlines = nn;
+    s->seps = seps;
     s->ellipses = ell;
-    /* Line breaks other than \n: \r \v \f (and \x1c-\x1e, counted above),
-     * U+0085 (C2 85), U+2028/U+2029 (E2 80 A8/A9). */
-    int other = s->seps || memchr(p, '\r', n) || memchr(p, 0x0B, n) || memchr(p, 0x0C, n);
-    for (q = p; !other && (q = memchr(q, '\xc2', (size_t)(e - q))) != NULL; q++)
-        other = e - q >= 2 && q[1] == '\x85';
-    for (q = p; !other && (q = memchr(q, '\xe2', (size_t)(e - q))) != NULL; q++)
-        other = e - q >= 3 && q[1] == '\x80' && (q[2] == '\xa8' || q[2] == '\xa9');
     s->only_lf = !other;
     s->have_stats = 1;
 }
@@ -560,13 +549,13 @@ static void text_lines(rf_heur_scratch *s, const char *p, size_t n)
     size_t nl = 0;
     if (s->only_lf) {
         /* split at \n, no empty last line after a final \n */
-        const char *q = p, *e = p + n;
-        while (q < e) {
-            const char *nlp = memchr(q, '\n', (size_t)(e - q));
-            size_t len = nlp ? (size_t)(nlp - q) : (size_t)(e - q);
-            push_line(s, &nl, (size_t)(q - p), len);
-            q += len + (nlp != NULL);
+        size_t st = 0;
+        for (size_t j = 0; j < s->newlines; j++) {
+            push_line(s, &nl, st, s->nlpos[j] - st);
+            st = s->nlpos[j] + 1;
         }
+        if (st < n)
+            push_line(s, &nl, st, n - st);
     } else {
         nl = py_splitlines(s, p, n);
     }
@@ -574,8 +563,12 @@ static void text_lines(rf_heur_scratch *s, const char *p, size_t n)
         s->slcap = nl + nl / 2 + 16;
         s->sl = rf_xrealloc(s->sl, s->slcap * sizeof *s->sl);
     }
-    if (nl)
-        memcpy(s->sl, s->lines, nl * sizeof *s->sl);
+    /* Gopher quality and C4 both look at the stripped lines. */
+    for (size_t i = 0; i < nl; i++) {
+        size_t b = s->lines[i].off, e = b + s->lines[i].len;
+        py_strip(p, &b, &e);
+        s->sl[i] = (sline){s->lines[i].off, s->lines[i].len, (uint32_t)b, (uint32_t)e};
+    }
     s->nsl = nl;
     s->have_sl = 1;
 }
@@ -617,19 +610,66 @@ static const char *fail(rf_heur_result *r, const char *reason, double value, dou
 
 /* ---- Gopher quality ---- */
 
-static int stop_match(const rf_heur_profile *pr, const char *w, size_t n, uint64_t *found)
+/* A set of bytes (the last bytes of a word list): a word can end with one
+ * of the words only if its last byte is in the set. */
+typedef struct byteset {
+    uint64_t bits[4];
+} byteset;
+
+static void byteset_of_last(byteset *b, const rf_strlist *l)
+{
+    memset(b, 0, sizeof *b);
+    for (size_t i = 0; i < l->n; i++)
+        if (l->len[i]) {
+            unsigned char c = (unsigned char)l->v[i][l->len[i] - 1];
+            b->bits[c >> 6] |= 1ull << (c & 63);
+        }
+}
+
+static inline int byteset_has(const byteset *b, unsigned char c)
+{
+    return (b->bits[c >> 6] >> (c & 63)) & 1;
+}
+
+/* Does the text (p, n) end with one of the listed strings? */
+static int ends_with_any(const rf_strlist *l, const byteset *last, const char *p, size_t n)
+{
+    if (!n || !byteset_has(last, (unsigned char)p[n - 1]))
+        return 0;
+    for (size_t k = 0; k < l->n; k++)
+        if (l->len[k] <= n && !memcmp(p + n - l->len[k], l->v[k], l->len[k]))
+            return 1;
+    return 0;
+}
+
+static int stop_match(const rf_heur_profile *pr, const byteset *last, const char *w, size_t n,
+                      uint64_t *found)
 {
     const rf_strlist *l = &pr->gq_stop_words;
     int hit = 0;
     if (pr->gq_stop_suffix) {
-        /* Trailing punctuation is not part of the ending: "했다." ends in 다. */
+        /* Trailing punctuation is not part of the ending: "했다." ends in 다.
+         * (A Hangul syllable is no punctuation: no need to decode it.) */
         while (n) {
+            unsigned char c = (unsigned char)w[n - 1];
+            if (c < 0x80) {
+                if (!rf_hw_is_dt_punct(c))
+                    break;
+                n--;
+                continue;
+            }
+            if (n >= 3 && ((uint32_t)(unsigned char)w[n - 3] << 16 |
+                           (uint32_t)(unsigned char)w[n - 2] << 8 | c) - 0xEAB080u <=
+                              0xED9EA3u - 0xEAB080u)
+                break;
             size_t st;
             uint32_t cp = cp_before(w, n, &st);
             if (!rf_hw_is_dt_punct(cp))
                 break;
             n = st;
         }
+        if (!n || !byteset_has(last, (unsigned char)w[n - 1]))
+            return 0;
         for (size_t i = 0; i < l->n && i < 64; i++) {
             size_t sl = l->len[i];
             if (sl <= n && !memcmp(w + n - sl, l->v[i], sl) && !(*found & (1ull << i))) {
@@ -693,8 +733,7 @@ static const char *gopher_quality(const rf_heur_profile *pr, rf_heur_scratch *s,
         text_lines(s, p, n);
         size_t nl = s->nsl, bullets = 0, ends = 0;
         for (size_t i = 0; i < nl; i++) {
-            size_t b = s->sl[i].off, e = b + s->sl[i].len;
-            py_strip(p, &b, &e);
+            size_t b = s->sl[i].b, e = s->sl[i].e;
             if (b < e) {
                 if (p[b] == '-' || (e - b >= 3 && !memcmp(p + b, "\xe2\x80\xa2", 3)))
                     bullets++;
@@ -725,6 +764,8 @@ static const char *gopher_quality(const rf_heur_profile *pr, rf_heur_scratch *s,
         double need = rf_heur_on(pr->gq_min_stop_words) ? pr->gq_min_stop_words : 0;
         size_t minl = (size_t)-1, maxl = 0;
         unsigned char firstb[32] = {0};
+        byteset last;
+        byteset_of_last(&last, &pr->gq_stop_words);
         for (size_t i = 0; i < pr->gq_stop_words.n; i++) {
             size_t l = pr->gq_stop_words.len[i];
             minl = l < minl ? l : minl;
@@ -742,7 +783,7 @@ static const char *gopher_quality(const rf_heur_profile *pr, rf_heur_scratch *s,
             } else if (wl < minl) {
                 continue;
             }
-            if (stop_match(pr, wp, wl, &found)) {
+            if (stop_match(pr, &last, wp, wl, &found)) {
                 distinct = (size_t)__builtin_popcountll(found);
                 if (!all && (double)distinct >= need)
                     break;
@@ -758,61 +799,16 @@ static const char *gopher_quality(const rf_heur_profile *pr, rf_heur_scratch *s,
 /* ---- Gopher repetition ---- */
 
 
-static void hash_words(rf_heur_scratch *s, const char *p)
-{
-    size_t nw = s->words.n;
-    if (nw > s->hcap) {
-        s->hcap = nw + nw / 2;
-        s->h = rf_xrealloc(s->h, s->hcap * sizeof *s->h);
-        s->pw = rf_xrealloc(s->pw, s->hcap * sizeof *s->pw);
-        s->g = rf_xrealloc(s->g, s->hcap * sizeof *s->g);
-        s->sq = rf_xrealloc(s->sq, s->hcap * sizeof *s->sq);
-        s->ca = rf_xrealloc(s->ca, s->hcap * sizeof *s->ca);
-        s->cb = rf_xrealloc(s->cb, s->hcap * sizeof *s->cb);
-        s->slot = rf_xrealloc(s->slot, s->hcap * sizeof *s->slot);
-    }
-    const uint64_t B = HASH_BASE, B2 = B * B, B3 = B2 * B, B4 = B3 * B;
-    for (size_t i = 0; i < nw; i++) {
-        const unsigned char *q = (const unsigned char *)p + s->words.v[i].off;
-        size_t l = s->words.v[i].len, k = 0;
-        uint64_t h = 0;
-        /* Horner four bytes at a time: the products inside a step are
-         * independent, so the chain is one multiply per four bytes. */
-        for (; k + 4 <= l; k += 4)
-            h = h * B4 + ((uint64_t)q[k] + 1) * B3 + ((uint64_t)q[k + 1] + 1) * B2 +
-                ((uint64_t)q[k + 2] + 1) * B + ((uint64_t)q[k + 3] + 1);
-        for (; k < l; k++)
-            h = h * B + (uint64_t)q[k] + 1;
-        uint64_t pw;
-        if (l < 64) {
-            pw = s->powtab[l];
-        } else {
-            pw = 1;
-            for (size_t e = l; e >= 63; e -= 63)
-                pw *= s->powtab[63];
-            pw *= s->powtab[l % 63];
-        }
-        s->h[i] = h;
-        s->pw[i] = pw;
-    }
-}
-
-static inline uint64_t mix64(uint64_t a, uint64_t b)
-{
-    uint64_t x = (a ^ (b + 0x9E3779B97F4A7C15ull + (a << 6) + (a >> 2))) * 0xBF58476D1CE4E5B9ull;
-    return x ^ (x >> 31);
-}
-
 /* find_duplicates over spans: (duplicate elements, their chars). */
 static void find_dups(rf_heur_scratch *s, const char *p, const span *sp, size_t ns, size_t *dup_n,
                       size_t *dup_chars)
 {
-    htab_reset(&s->t1, ns);
+    rf_htab_reset(&s->t1, ns);
     size_t dn = 0, dc = 0;
     for (size_t i = 0; i < ns; i++) {
         uint64_t k = XXH3_64bits(p + sp[i].off, sp[i].len) ^ ((uint64_t)sp[i].len << 1);
         int fresh;
-        htab_get(&s->t1, k, &fresh);
+        rf_htab_get(&s->t1, k, &fresh);
         if (!fresh) {
             dn++;
             dc += count_cps(p + sp[i].off, sp[i].len);
@@ -859,22 +855,26 @@ static const char *gopher_repetition(const rf_heur_profile *pr, rf_heur_scratch 
     text_stats(s, p, n);
     double len = (double)s->cps;
     /* Paragraphs: re.split(r"\n{2,}", text.strip()). */
+    const uint32_t *nlpos = s->nlpos;
+    size_t nnl = s->newlines;
     {
-        size_t b = 0, e = n, np = 0;
+        size_t b = 0, e = n, np = 0, j = 0;
         py_strip(p, &b, &e);
-        size_t st = b, i = b;
-        while (i < e) {
-            const char *nlp = memchr(p + i, '\n', e - i);
-            if (!nlp)
-                break;
-            i = (size_t)(nlp - p);
+        while (j < nnl && nlpos[j] < b)
+            j++;
+        size_t st = b;
+        while (j < nnl && nlpos[j] < e) {
+            size_t i = nlpos[j];
             if (i + 1 < e && p[i + 1] == '\n') {
                 push_line(s, &np, st, i - st);
-                while (i < e && p[i] == '\n')
+                /* the whole run of newlines */
+                while (j < nnl && nlpos[j] == i && i < e) {
                     i++;
+                    j++;
+                }
                 st = i;
             } else {
-                i++;
+                j++;
             }
         }
         push_line(s, &np, st, e - st);
@@ -886,15 +886,14 @@ static const char *gopher_repetition(const rf_heur_profile *pr, rf_heur_scratch 
     }
     /* Lines: re.split("\n+", text). */
     {
-        size_t nl = 0, st = 0, i = 0;
-        while (i < n) {
-            const char *nlp = memchr(p + i, '\n', n - i);
-            if (!nlp)
-                break;
-            i = (size_t)(nlp - p);
+        size_t nl = 0, st = 0, j = 0;
+        while (j < nnl) {
+            size_t i = nlpos[j];
             push_line(s, &nl, st, i - st);
-            while (i < n && p[i] == '\n')
+            while (j < nnl && nlpos[j] == i) { /* the whole run of newlines */
                 i++;
+                j++;
+            }
             st = i;
         }
         push_line(s, &nl, st, n - st);
@@ -912,133 +911,34 @@ static const char *gopher_repetition(const rf_heur_profile *pr, rf_heur_scratch 
     if (!need_top && !need_dup)
         return first;
     words_for(s, pr, p, n);
-    size_t nw = s->words.n;
-    const rf_hword *w = s->words.v;
-    hash_words(s, p);
-    uint64_t *g = s->g, *sq = s->sq;
-    uint32_t *cand = s->ca, *next = s->cb, *slot = s->slot;
-    for (size_t i = 0; i < nw; i++) {
-        g[i] = s->h[i];
-        sq[i] = mix64(0x243F6A8885A308D3ull, s->h[i] ^ ((uint64_t)w[i].len << 56));
-    }
     static const char *const top_reason[3] = {"gopher_rep_top_2_gram", "gopher_rep_top_3_gram",
                                               "gopher_rep_top_4_gram"};
     static const char *const dup_reason[6] = {
         "gopher_rep_dup_5_gram", "gopher_rep_dup_6_gram", "gopher_rep_dup_7_gram",
         "gopher_rep_dup_8_gram", "gopher_rep_dup_9_gram", "gopher_rep_dup_10_gram"};
-    /* Only n-grams that occur twice matter (for the top n-gram, one that
-     * occurs once only when none repeats), and an n-gram at i can occur
-     * twice only if the (n-1)-grams at i and i+1 both do. So after a full
-     * pass for n = 2, each level looks only at the positions whose two
-     * (n-1)-grams repeat: `cand`, sorted. The duplicate n-gram passes are
-     * datatrove's greedy scan restricted to those positions, which is the
-     * same scan: an n-gram that occurs once is never found again, so adding
-     * it to the set or not changes nothing. (Candidates follow word
-     * sequences while duplicates are keyed by the concatenation; they differ
-     * only for equal text cut into different words, e.g. "ab c" and "a bc",
-     * and spaCy cuts equal text equally.) */
-    size_t ncand = nw >= 2 ? nw - 1 : 0;
-    for (size_t i = 0; i < ncand; i++)
-        cand[i] = (uint32_t)i;
+    rf_ngrams_start(s->ngrams, p, n, s->words.v, s->words.n);
     for (size_t nn = 2; nn <= 10; nn++) {
         int top = nn <= 4;
         int idx = top ? (int)nn - 2 : (int)nn - 5;
-        if (nw < nn)
+        int want_dup = !top && (rf_heur_on(pr->gr_dup_ngram[idx]) || all);
+        size_t chars;
+        int st = rf_ngrams_next(s->ngrams, want_dup, &chars);
+        if (st == RF_NGRAMS_END)
             break;
-        if (ncand == 0) {
-            /* Nothing repeats: the top n-gram is the first one, once. */
-            if (top) {
-                size_t chars = nn - 1;
-                for (size_t k = 0; k < nn; k++)
-                    chars += w[k].cps;
-                double frac = (double)chars / len;
-                m->gr_top_ngram[idx] = frac;
-                CHECK_FAIL(rf_heur_on(pr->gr_top_ngram[idx]) && frac > pr->gr_top_ngram[idx],
-                           top_reason[idx], frac, pr->gr_top_ngram[idx]);
-            } else {
-                m->gr_dup_ngram[idx] = 0;
-            }
+        if (st == RF_NGRAMS_NONE) {
+            m->gr_dup_ngram[idx] = 0;
             continue;
         }
-        /* Extend the (nn-1)-gram hashes at the candidates by one word. */
-        if (nn > 2) {
-            for (size_t c = 0; c < ncand; c++) {
-                size_t i = cand[c], j = i + nn - 1;
-                g[i] = g[i] * s->pw[j] + s->h[j];
-                sq[i] = mix64(sq[i], s->h[j] ^ ((uint64_t)w[j].len << 56));
-            }
-        } else {
-            for (size_t i = 0; i < ncand; i++) {
-                g[i] = g[i] * s->pw[i + 1] + s->h[i + 1];
-                sq[i] = mix64(sq[i], s->h[i + 1] ^ ((uint64_t)w[i + 1].len << 56));
-            }
-        }
-        /* Count the word sequences (Counter.most_common(1) for the top
-         * n-gram: highest count, ties to the first seen). */
-        htab_reset(&s->t2, ncand);
-        uint32_t best_cnt = 0, best_first = 0;
-        for (size_t c = 0; c < ncand; c++) {
-            int fresh;
-            size_t sl = htab_get(&s->t2, sq[cand[c]], &fresh);
-            if (fresh) {
-                s->t2.cnt[sl] = 1;
-                s->t2.first[sl] = cand[c];
-            } else {
-                s->t2.cnt[sl]++;
-            }
-            slot[c] = (uint32_t)sl;
-            uint32_t k = s->t2.cnt[sl], f = s->t2.first[sl];
-            if (k > best_cnt || (k == best_cnt && f < best_first)) {
-                best_cnt = k;
-                best_first = f;
-            }
-        }
-        if (best_cnt < 2) { /* no repeat among the candidates */
-            best_cnt = 1;
-            best_first = 0;
-        }
+        double frac = (double)chars / len;
         if (top) {
-            size_t chars = nn - 1;
-            for (size_t k = 0; k < nn; k++)
-                chars += w[best_first + k].cps;
-            double frac = (double)(chars * best_cnt) / len;
             m->gr_top_ngram[idx] = frac;
             CHECK_FAIL(rf_heur_on(pr->gr_top_ngram[idx]) && frac > pr->gr_top_ngram[idx],
                        top_reason[idx], frac, pr->gr_top_ngram[idx]);
-        } else if (rf_heur_on(pr->gr_dup_ngram[idx]) || all) {
-            /* find_all_duplicate: greedy, a repeat skips the whole n-gram. */
-            htab_reset(&s->t1, ncand);
-            size_t repeated = 0, from = 0;
-            for (size_t c = 0; c < ncand; c++) {
-                size_t i = cand[c];
-                if (i < from)
-                    continue;
-                int fresh;
-                htab_get(&s->t1, g[i], &fresh);
-                if (!fresh) {
-                    for (size_t k = 0; k < nn; k++)
-                        repeated += w[i + k].cps;
-                    from = i + nn;
-                }
-            }
-            double frac = (double)repeated / len;
+        } else if (want_dup) {
             m->gr_dup_ngram[idx] = frac;
             CHECK_FAIL(rf_heur_on(pr->gr_dup_ngram[idx]) && frac > pr->gr_dup_ngram[idx],
                        dup_reason[idx], frac, pr->gr_dup_ngram[idx]);
         }
-        /* Candidates of the next level: i and i+1 both repeated here. */
-        size_t nr = 0;
-        for (size_t c = 0; c < ncand; c++)
-            if (s->t2.cnt[slot[c]] >= 2)
-                next[nr++] = cand[c];
-        size_t nc = 0;
-        for (size_t r2 = 0; r2 + 1 < nr; r2++)
-            if (next[r2 + 1] == next[r2] + 1 && next[r2] + nn + 1 <= nw)
-                next[nc++] = next[r2];
-        uint32_t *t = cand;
-        cand = next;
-        next = t;
-        ncand = nc;
     }
     return first;
 }
@@ -1047,11 +947,6 @@ static const char *gopher_repetition(const rf_heur_profile *pr, rf_heur_scratch 
 
 const char *const rf_c4_line_reasons[RF_C4_NREASONS] = {
     "too_long_word", "no_terminal_punct", "too_few_words", "javascript", "policy"};
-
-static int ends_with(const char *p, size_t n, const char *s, size_t l)
-{
-    return l <= n && !memcmp(p + n - l, s, l);
-}
 
 /* Removes [123], [], [edit] and [citation needed] (\d is any decimal
  * digit) from (p, n) into out. Returns 1 when something was removed. */
@@ -1213,7 +1108,11 @@ static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const
     int lorem_line = pr->c4_lorem_ipsum == RF_C4_SCOPE_LINE;
     int curly_line = pr->c4_curly_bracket == RF_C4_SCOPE_LINE;
     int need_lower = lorem_line || pr->c4_javascript || pr->c4_policy;
-    int any_kept = 0;
+    int any_kept = 0, kept_clean = 1;
+    s->nkept = 0;
+    s->kept_p = NULL;
+    byteset term_last;
+    byteset_of_last(&term_last, &pr->c4_terminal);
     for (size_t li = 0; li < s->nsl; li++) {
         size_t lo = s->sl[li].off, hi = lo + s->sl[li].len;
         /* The profile's words inside this line. */
@@ -1228,8 +1127,7 @@ static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const
             }
         }
         size_t wfirst = wi;
-        size_t b = lo, e = hi;
-        py_strip(p, &b, &e);
+        size_t b = s->sl[li].b, e = s->sl[li].e;
         const char *lp = p + b;
         size_t ll = e - b;
         if (ll == 0)
@@ -1261,10 +1159,8 @@ static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const
             cited = 1;
         }
         if (reason < 0 && pr->c4_terminal_punct) {
-            int ok = 0;
-            for (size_t k = 0; k < pr->c4_terminal.n && !ok; k++)
-                ok = ends_with(lp, ll, pr->c4_terminal.v[k], pr->c4_terminal.len[k]);
-            if (!ok || ends_with(lp, ll, "...", 3))
+            int ok = ends_with_any(&pr->c4_terminal, &term_last, lp, ll);
+            if (!ok || (lp[ll - 1] == '.' && ends_with(lp, ll, "...", 3)))
                 reason = RF_C4_NO_TERMINAL_PUNCT;
         }
         if (reason < 0 && rf_heur_on(pr->c4_min_words_per_line) &&
@@ -1295,7 +1191,9 @@ static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const
             r->c4_removed_chars += count_cps(p + b, e - b);
             continue;
         }
-        if (check_sent) {
+        /* Once the minimum is reached more sentences cannot change the
+         * decision: only the metrics want the full count. */
+        if (check_sent && (all || sentences < pr->c4_min_sentences)) {
             /* English sentences need spaCy's tokens of the line: those of
              * the document, unless a citation was cut out of it. */
             if (pr->words == RF_WORDS_EN && from_doc && !cited)
@@ -1308,6 +1206,12 @@ static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const
         edited_words += (from_doc && !cited) ? mode_words : rf_hwords_count(&s->tmp, lp, ll, pr->words);
         if (any_kept)
             rf_buf_addc(&s->edit, '\n');
+        if (s->nkept == s->keptcap) {
+            s->keptcap = s->keptcap ? 2 * s->keptcap : 64;
+            s->kept = rf_xrealloc(s->kept, s->keptcap * sizeof *s->kept);
+        }
+        s->kept[s->nkept++] = (span){(uint32_t)s->edit.len, (uint32_t)ll, 0};
+        kept_clean &= !cited;
         rf_buf_add(&s->edit, lp, ll);
         any_kept = 1;
     }
@@ -1329,6 +1233,10 @@ static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const
         r->text = p;
         r->text_len = n;
     }
+    if (kept_clean) { /* then eb == 0: the offsets hold in r->text */
+        s->kept_p = r->text;
+        s->kept_n = r->text_len;
+    }
     CHECK_FAIL(rf_heur_on(pr->c4_min_sentences) && sentences < pr->c4_min_sentences,
                "c4_too_few_sentences", sentences, pr->c4_min_sentences);
     return first;
@@ -1336,17 +1244,47 @@ static const char *c4_rules(const rf_heur_profile *pr, rf_heur_scratch *s, const
 
 /* ---- FineWeb ---- */
 
-static int fw_stop_end(const rf_heur_profile *pr, const char *lp, size_t ll)
+/* The stop list of the line-punctuation rule, prepared once per text:
+ * whether "@sterm" is in it, and the last bytes of its literal entries. */
+typedef struct fw_stops {
+    int sterm;
+    byteset last;
+} fw_stops;
+
+static void fw_stops_init(fw_stops *f, const rf_heur_profile *pr)
 {
+    memset(f, 0, sizeof *f);
     for (size_t k = 0; k < pr->fw_stop.n; k++) {
         const char *st = pr->fw_stop.v[k];
-        if (!strcmp(st, "@sterm")) {
-            if (ll && rf_hw_is_sent_terminal(cp_before(lp, ll, NULL)))
+        size_t l = pr->fw_stop.len[k];
+        if (!strcmp(st, "@sterm"))
+            f->sterm = 1;
+        else if (l)
+            f->last.bits[(unsigned char)st[l - 1] >> 6] |= 1ull << ((unsigned char)st[l - 1] & 63);
+    }
+}
+
+static int fw_stop_end(const rf_heur_profile *pr, const fw_stops *f, const char *lp, size_t ll)
+{
+    if (!ll)
+        return 0;
+    unsigned char c = (unsigned char)lp[ll - 1];
+    if (f->sterm) {
+        if (c < 0x80) {
+            if (c == '!' || c == '.' || c == '?')
                 return 1;
-        } else if (ends_with(lp, ll, st, pr->fw_stop.len[k])) {
+        } else if (!(ll >= 3 && ((uint32_t)(unsigned char)lp[ll - 3] << 16 |
+                                 (uint32_t)(unsigned char)lp[ll - 2] << 8 | c) - 0xEAB080u <=
+                                    0xED9EA3u - 0xEAB080u) && /* Hangul is no terminal */
+                   rf_hw_is_sent_terminal(cp_before(lp, ll, NULL))) {
             return 1;
         }
     }
+    if (!byteset_has(&f->last, c))
+        return 0;
+    for (size_t k = 0; k < pr->fw_stop.n; k++)
+        if (strcmp(pr->fw_stop.v[k], "@sterm") && ends_with(lp, ll, pr->fw_stop.v[k], pr->fw_stop.len[k]))
+            return 1;
     return 0;
 }
 
@@ -1356,9 +1294,21 @@ static const char *fineweb_rules(const rf_heur_profile *pr, rf_heur_scratch *s, 
     int all = (flags & RF_HEUR_ALL_METRICS) != 0;
     const char *first = NULL;
     rf_heur_metrics *m = &r->m;
-    /* text.split("\n"), blank lines (strip() == "") dropped. */
+    /* text.split("\n"), blank lines (strip() == "") dropped: C4's kept
+     * lines when they are that, else cut here. */
     size_t nl = 0, st = 0, newlines = 0;
-    for (;;) {
+    int from_c4 = s->kept_p == p && s->kept_n == n;
+    if (from_c4) {
+        if (s->nkept > s->lcap) {
+            s->lcap = s->nkept + s->nkept / 2;
+            s->lines = rf_xrealloc(s->lines, s->lcap * sizeof *s->lines);
+        }
+        if (s->nkept)
+            memcpy(s->lines, s->kept, s->nkept * sizeof *s->lines);
+        nl = s->nkept;
+        newlines = nl ? nl - 1 : 0;
+    }
+    for (; !from_c4;) {
         const char *nlp = st < n ? memchr(p + st, '\n', n - st) : NULL;
         size_t i = nlp ? (size_t)(nlp - p) : n;
         size_t b = st, e = i;
@@ -1374,12 +1324,15 @@ static const char *fineweb_rules(const rf_heur_profile *pr, rf_heur_scratch *s, 
         CHECK_FAIL(1, "fineweb_empty", 0, 0);
         return first;
     }
-    size_t punct = 0, shorts = 0;
+    size_t punct = 0, shorts = 0, line_cps = 0;
+    fw_stops stops;
+    fw_stops_init(&stops, pr);
     for (size_t i = 0; i < nl; i++) {
         const char *lp = p + s->lines[i].off;
         size_t ll = s->lines[i].len;
-        punct += fw_stop_end(pr, lp, ll);
+        punct += fw_stop_end(pr, &stops, lp, ll);
         s->lines[i].cps = (uint32_t)count_cps(lp, ll);
+        line_cps += s->lines[i].cps;
         shorts += rf_heur_on(pr->fw_short_line_len) && (double)s->lines[i].cps <= pr->fw_short_line_len;
     }
     double pr_ratio = (double)punct / (double)nl;
@@ -1393,7 +1346,9 @@ static const char *fineweb_rules(const rf_heur_profile *pr, rf_heur_scratch *s, 
                "fineweb_short_line_ratio", sr, pr->fw_max_short_lines);
     size_t dn, dc;
     find_dups(s, p, s->lines, nl, &dn, &dc);
-    size_t cps = (s->cp == p && s->cn == n && s->have_stats) ? s->cps : count_cps(p, n);
+    size_t cps = from_c4                                            ? line_cps + newlines
+                 : (s->cp == p && s->cn == n && s->have_stats) ? s->cps
+                                                                : count_cps(p, n);
     double denom = (double)(cps - newlines);
     double cr = denom > 0 ? (double)dc / denom : 0;
     m->fw_char_dup = cr;

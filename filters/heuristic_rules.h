@@ -133,7 +133,9 @@ int rf_heur_param_apply(const rf_heur_param *prm, const char *value,
 
 /* ---- evaluation ---- */
 
-/* What a rule measured: NaN where it was not computed. */
+/* What a rule measured: NaN where it was not computed. Without
+ * RF_HEUR_ALL_METRICS a count may stop where its rule is settled
+ * (c4_sentences stops at c4-min-sentences). */
 typedef struct rf_heur_metrics {
     double gq_words, gq_avg_len, gq_hash_ratio, gq_ellipsis_ratio, gq_bullet_lines,
         gq_ellipsis_lines, gq_alpha_words, gq_stop_words;

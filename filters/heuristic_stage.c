@@ -275,9 +275,10 @@ static int heur_process(rf_stage *st, rf_work *w, rf_doc *d, rf_err *err)
         for (int k = 0; k < RF_C4_NREASONS; k++) {
             if (!r.c4_removed[k])
                 continue;
-            rf_buf_addc(&t->json, ',');
-            rf_buf_json_str(&t->json, rf_c4_line_reasons[k], strlen(rf_c4_line_reasons[k]));
-            rf_buf_addc(&t->json, ':');
+            /* the reasons are plain ASCII names: no escaping to look for */
+            rf_buf_add(&t->json, ",\"", 2);
+            rf_buf_adds(&t->json, rf_c4_line_reasons[k]);
+            rf_buf_add(&t->json, "\":", 2);
             rf_buf_json_uint(&t->json, r.c4_removed[k]);
         }
         rf_buf_addc(&t->json, '}');

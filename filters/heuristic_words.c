@@ -27,6 +27,7 @@
 
 #include "stages/err.h"
 #include "stages/text.h"
+#include "stages/utf8.h"
 
 /* ---- character predicates ---- */
 
@@ -257,10 +258,19 @@ typedef struct special {
 static special *spec_tab;
 static size_t spec_cap; /* power of two */
 static int spec_building; /* set while spec_build cuts specials without them */
-/* (length, first byte) pairs that some special case has: most pieces are
- * ruled out without hashing. */
-static uint8_t spec_seen[41][32];
+/* A bit per hash of (length, first, middle and last byte) that some special
+ * case has: almost every piece is ruled out without hashing it whole (the
+ * length and first byte alone let common short words through: "do", "he"). */
+static uint64_t spec_seen[1024];
 static pthread_once_t spec_once = PTHREAD_ONCE_INIT;
+
+static inline unsigned spec_key(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    uint32_t k = (uint32_t)n | (uint32_t)u[0] << 8 | (uint32_t)u[n >> 1] << 16 |
+                 (uint32_t)u[n - 1] << 24;
+    return (k * 0x9E3779B1u) >> 16;
+}
 
 static uint64_t fnv(const char *s, size_t n)
 {
@@ -282,8 +292,10 @@ static void spec_add(const char *a, const char *b, const char *c)
     if (c)
         memcpy(buf + la + lb, c, lc);
     size_t n = la + lb + lc;
-    if (n <= 40)
-        spec_seen[n][(unsigned char)buf[0] >> 3] |= (uint8_t)(1u << ((unsigned char)buf[0] & 7));
+    if (n >= 1 && n <= 40) {
+        unsigned k = spec_key(buf, n);
+        spec_seen[k >> 6] |= 1ull << (k & 63);
+    }
     uint64_t h = fnv(buf, n);
     for (size_t i = h & (spec_cap - 1);; i = (i + 1) & (spec_cap - 1)) {
         special *e = &spec_tab[i];
@@ -496,8 +508,8 @@ static const special *spec_find(const char *s, size_t n)
 {
     if (n == 0 || n > 40 || spec_building)
         return NULL;
-    unsigned char f = (unsigned char)s[0];
-    if (!(spec_seen[n][f >> 3] & (1u << (f & 7))))
+    unsigned k = spec_key(s, n);
+    if (!(spec_seen[k >> 6] >> (k & 63) & 1))
         return NULL;
     uint64_t h = fnv(s, n);
     for (size_t i = h & (spec_cap - 1);; i = (i + 1) & (spec_cap - 1)) {
@@ -539,48 +551,70 @@ static void push_word(rf_hwords *w, const char *base, size_t off, size_t len)
     push_word_at(w, base, w->n++, off, len);
 }
 
+/* RF_HW_* flags of an ASCII byte inside a word. */
+static const uint8_t ascii_wflags[128] = {
+    ['\t'] = RF_HW_NONSYM, ['\n'] = RF_HW_NONSYM,
+    ['0'] = RF_HW_NONSYM, ['1'] = RF_HW_NONSYM, ['2'] = RF_HW_NONSYM, ['3'] = RF_HW_NONSYM,
+    ['4'] = RF_HW_NONSYM, ['5'] = RF_HW_NONSYM, ['6'] = RF_HW_NONSYM, ['7'] = RF_HW_NONSYM,
+    ['8'] = RF_HW_NONSYM, ['9'] = RF_HW_NONSYM,
+#define L2(c) [c] = RF_HW_ALPHA | RF_HW_NONSYM, [c + 32] = RF_HW_ALPHA | RF_HW_NONSYM
+    L2('A'), L2('B'), L2('C'), L2('D'), L2('E'), L2('F'), L2('G'), L2('H'), L2('I'), L2('J'),
+    L2('K'), L2('L'), L2('M'), L2('N'), L2('O'), L2('P'), L2('Q'), L2('R'), L2('S'), L2('T'),
+    L2('U'), L2('V'), L2('W'), L2('X'), L2('Y'), L2('Z'),
+#undef L2
+};
+
+/* The RF_HW_* flags of the word (p, len). Most words settle both flags on
+ * their first letter, so the scan stops there. */
+static uint32_t word_flags(const unsigned char *p, size_t len)
+{
+    const uint32_t both = RF_HW_ALPHA | RF_HW_NONSYM;
+    uint32_t flags = 0;
+    size_t i = 0;
+    while (i < len && flags != both) {
+        unsigned char c = p[i];
+        if (c < 0x80) {
+            flags |= ascii_wflags[c];
+            i++;
+            continue;
+        }
+        /* Hangul syllables (U+AC00..U+D7A3: EA B0 80 .. ED 9E A3, byte
+         * order being code point order) are letters. */
+        if (i + 2 < len &&
+            ((uint32_t)c << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2]) - 0xEAB080u <=
+                0xED9EA3u - 0xEAB080u)
+            return both;
+        uint32_t cp = rf_next_cp((const char *)p, len, &i);
+        if (rf_hw_is_alpha(cp))
+            return both;
+        if (!(flags & RF_HW_NONSYM) && !rf_hw_is_dt_punct(cp))
+            flags |= RF_HW_NONSYM;
+    }
+    return flags;
+}
+
+/* word_flags with the answer for most words inline: a first character
+ * that is an ASCII letter or a Hangul syllable sets both flags. */
+static inline uint32_t word_flags_first(const unsigned char *p, size_t len)
+{
+    unsigned char c = p[0];
+    if (c < 0x80) {
+        if (ascii_wflags[c] == (RF_HW_ALPHA | RF_HW_NONSYM))
+            return RF_HW_ALPHA | RF_HW_NONSYM;
+    } else if (len >= 3 && ((uint32_t)c << 16 | (uint32_t)p[1] << 8 | p[2]) - 0xEAB080u <=
+                               0xED9EA3u - 0xEAB080u) {
+        return RF_HW_ALPHA | RF_HW_NONSYM;
+    }
+    return word_flags(p, len);
+}
+
 static void push_word_at(rf_hwords *w, const char *base, size_t at, size_t off, size_t len)
 {
     rf_hword *h = &w->v[at];
     h->off = (uint32_t)off;
     h->len = (uint32_t)len;
-    uint32_t cps = 0, flags = 0;
-    const unsigned char *p = (const unsigned char *)base + off;
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = p[i];
-        if (flags == (RF_HW_ALPHA | RF_HW_NONSYM)) {
-            /* Both flags known: only count the rest. */
-            for (; i < len; i++)
-                cps += (p[i] & 0xC0) != 0x80;
-            break;
-        }
-        if (c < 0x80) {
-            i++;
-            cps++;
-            if (((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
-                flags |= RF_HW_ALPHA | RF_HW_NONSYM;
-            else if ((c >= '0' && c <= '9') || c == '\t' || c == '\n')
-                flags |= RF_HW_NONSYM;
-            continue;
-        }
-        /* Hangul syllables U+AC00..U+D7A3 are letters: EA B0.. to ED 9E.. */
-        if (i + 2 < len && ((c == 0xEB || c == 0xEC) || (c == 0xEA && p[i + 1] >= 0xB0) ||
-                                (c == 0xED && p[i + 1] <= 0x9D))) {
-            i += 3;
-            cps++;
-            flags |= RF_HW_ALPHA | RF_HW_NONSYM;
-            continue;
-        }
-        uint32_t cp = rf_next_cp((const char *)p, len, &i);
-        cps++;
-        if (rf_hw_is_alpha(cp))
-            flags |= RF_HW_ALPHA | RF_HW_NONSYM;
-        else if (!(flags & RF_HW_NONSYM) && !rf_hw_is_dt_punct(cp))
-            flags |= RF_HW_NONSYM;
-    }
-    h->cps = cps;
-    h->flags = flags;
+    h->cps = (uint32_t)rf_utf8_count(base + off, len);
+    h->flags = word_flags((const unsigned char *)base + off, len);
 }
 
 /* Emits the tokens of one whitespace-free piece [s, s+n) (bytes) of the
@@ -1078,7 +1112,13 @@ static void en_piece(rf_hwords *w, const char *text, size_t off, size_t len)
     if (simple && !digits) {
         const special *sp = spec_find(text + off, len);
         if (!sp) {
-            push_word(w, text, off, len);
+            /* ASCII letters: one code point each, a letter. */
+            if (w->n == w->cap) {
+                w->cap = w->cap ? w->cap * 2 : 256;
+                w->v = rf_xrealloc(w->v, w->cap * sizeof *w->v);
+            }
+            w->v[w->n++] = (rf_hword){(uint32_t)off, (uint32_t)len, (uint32_t)len,
+                                      RF_HW_ALPHA | RF_HW_NONSYM};
             return;
         }
         size_t o = off;
@@ -1161,8 +1201,29 @@ static void en_piece(rf_hwords *w, const char *text, size_t off, size_t len)
         merge_specials(w, text, first);
 }
 
+/* Does (p, n) hold a byte 0x1C..0x1F? Python's str.split() cuts there,
+ * the whitespace tokenizer does not. */
+static int has_py_only_space(const char *p, size_t n)
+{
+    for (int c = 0x1C; c <= 0x1F; c++)
+        if (memchr(p, c, n))
+            return 1;
+    return 0;
+}
+
 static void split_en(rf_hwords *w, const char *p, size_t n)
 {
+    if (!has_py_only_space(p, n)) {
+        /* Then str.split()'s pieces are the whitespace tokens. */
+        rf_tok_iter it;
+        rf_tok_init(&it, p, n, 0);
+        rf_tok_span sp[256];
+        size_t k;
+        while ((k = rf_tok_spans(&it, sp, sizeof sp / sizeof sp[0])) != 0)
+            for (size_t j = 0; j < k; j++)
+                en_piece(w, p, sp[j].off, sp[j].len);
+        return;
+    }
     size_t i = 0;
     while (i < n) {
         /* skip whitespace */
@@ -1211,10 +1272,22 @@ void rf_hwords_split(rf_hwords *w, const char *p, size_t n, rf_words_mode mode)
     }
     rf_tok_iter it;
     rf_tok_init(&it, p, n, mode == RF_WORDS_CJK ? RF_TOK_CJK_CHARS : 0);
-    const char *tok;
-    size_t len;
-    while (rf_tok_next(&it, &tok, &len))
-        push_word(w, p, (size_t)(tok - p), len);
+    rf_tok_span sp[256];
+    size_t k;
+    while ((k = rf_tok_spans(&it, sp, sizeof sp / sizeof sp[0])) != 0) {
+        if (w->n + k > w->cap) {
+            while (w->n + k > w->cap)
+                w->cap = w->cap ? w->cap * 2 : 256;
+            w->v = rf_xrealloc(w->v, w->cap * sizeof *w->v);
+        }
+        for (size_t j = 0; j < k; j++) {
+            rf_hword *h = &w->v[w->n++];
+            h->off = sp[j].off;
+            h->len = sp[j].len;
+            h->cps = sp[j].cps;
+            h->flags = word_flags_first((const unsigned char *)p + sp[j].off, sp[j].len);
+        }
+    }
 }
 
 size_t rf_hwords_count(rf_hwords *w, const char *p, size_t n, rf_words_mode mode)

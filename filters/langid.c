@@ -1,8 +1,8 @@
 /* langid.c — script shares and a rule-based language label.
  *
- * One pass over the text counts code points per script class (ASCII and
- * Hangul syllables take table/range fast paths; everything else goes through
- * rf_script_of). Letters are then weighted by how much text one character
+ * One pass over the text counts code points per script class, 64 bytes at
+ * a time from byte masks (ASCII classes and most Hangul by popcount; other
+ * characters through rf_script_of). Letters are then weighted by how much text one character
  * carries — a Hangul syllable or a Han character holds about as much as three
  * Latin letters, a kana about two — so that Korean prose with English terms
  * ("Python의 list를 정렬하면") stays Korean while an English page quoting a
@@ -11,13 +11,16 @@
  * 30-60% kana, Chinese has none), else zh; Latin → en when at least 15% of
  * its words are English function words (English prose: 40-50%; French,
  * German, Indonesian or code: well below), else latin-other; anything else is
- * other. The score is the winning group's share of the weighted letters,
- * scaled down for en when the function-word evidence is thin. */
+ * other. Words are read (a second pass) only when Latin wins. The score is
+ * the winning group's share of the weighted letters, scaled down for en when
+ * the function-word evidence is thin. */
 #define _POSIX_C_SOURCE 200809L
 #include "filters/langid.h"
 
 #include <pthread.h>
 #include <string.h>
+
+#include "stages/bytemask.h"
 
 static const char *const lang_names[RF_LANG_COUNT] = {"other", "latin-other", "en",
                                                       "ko",    "ja",          "zh"};
@@ -56,41 +59,36 @@ static const char *const en_function_words[] = {
     "your",
 };
 
-/* The words above packed into 64-bit keys (up to 8 letters, big-endian so
- * the order is the strings' order), for an integer binary search. */
-enum { N_FW = sizeof en_function_words / sizeof en_function_words[0] };
-static uint64_t fw_keys[N_FW];
+/* The words above as 64-bit keys (letter k in byte k, the rest zero) in
+ * an open-addressing set: one multiply and usually one compare per word. */
+enum { N_FW = sizeof en_function_words / sizeof en_function_words[0], FW_SLOTS = 512 };
+static uint64_t fw_set[FW_SLOTS];
 static pthread_once_t fw_once = PTHREAD_ONCE_INIT;
 
-static uint64_t pack8(const char *w, size_t n)
+static inline size_t fw_slot(uint64_t k)
 {
-    uint64_t k = 0;
-    for (size_t i = 0; i < 8; i++)
-        k = (k << 8) | (i < n ? (unsigned char)w[i] : 0);
-    return k;
+    return (size_t)((k * 0x9E3779B97F4A7C15ull) >> 55);
 }
 
 static void fw_build(void)
 {
-    for (size_t i = 0; i < N_FW; i++)
-        fw_keys[i] = pack8(en_function_words[i], strlen(en_function_words[i]));
+    for (size_t i = 0; i < N_FW; i++) {
+        uint64_t k = 0;
+        for (size_t j = 0; en_function_words[i][j]; j++)
+            k |= (uint64_t)(unsigned char)en_function_words[i][j] << (8 * j);
+        size_t s = fw_slot(k);
+        while (fw_set[s])
+            s = (s + 1) & (FW_SLOTS - 1);
+        fw_set[s] = k;
+    }
 }
 
-static int is_en_function_word(const char *w, size_t n)
+/* k: a word of one to eight lower-case ASCII letters as above. */
+static int is_en_function_word(uint64_t k)
 {
-    if (n == 0 || n > 8)
-        return 0;
-    uint64_t k = pack8(w, n);
-    size_t lo = 0, hi = N_FW;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (fw_keys[mid] == k)
+    for (size_t s = fw_slot(k); fw_set[s]; s = (s + 1) & (FW_SLOTS - 1))
+        if (fw_set[s] == k)
             return 1;
-        if (fw_keys[mid] < k)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
     return 0;
 }
 
@@ -128,97 +126,232 @@ static const unsigned char ascii_script[128] = {
 #undef SY
 #undef PU
 
+/* The Latin word being read: its letters (up to 8, lower-cased, as a
+ * function-word key) and whether it is all ASCII so far. */
+typedef struct latin_word {
+    uint64_t key;
+    size_t len;
+    int ascii, open;
+} latin_word;
+
 /* A Latin word ended: count it, and whether it is an English function word. */
-static void end_word(rf_langid *r, int *in_word, const char *w, size_t wl, int word_ascii)
+static void end_word(rf_langid *r, latin_word *w)
 {
-    *in_word = 0;
+    w->open = 0;
     if (r->latin_words < MAX_LATIN_WORDS) {
         r->latin_words++;
-        if (word_ascii && wl <= 8 && is_en_function_word(w, wl))
+        if (w->ascii && w->len <= 8 && is_en_function_word(w->key))
             r->en_function_words++;
     }
 }
 
-/* Is there a Hangul syllable (U+AC00..U+D7A3: EA B0 80 .. ED 9E A3) at i? */
-static inline int hangul_at(const unsigned char *q, size_t i, size_t n)
+static inline int ascii_letter(unsigned char c)
 {
-    if (i + 2 >= n)
-        return 0;
-    unsigned char c = q[i];
-    return c == 0xEB || c == 0xEC || (c == 0xEA && q[i + 1] >= 0xB0) ||
-           (c == 0xED && q[i + 1] <= 0x9D);
+    return (unsigned char)((c | 0x20) - 'a') < 26;
+}
+
+/* Hangul syllables U+AC00..U+D7A3 are the sequences EA B0 80 .. ED 9E A3.
+ * In valid UTF-8 byte order is code point order, so one range test on the
+ * three bytes as a number decides, without a branch per lead byte (the
+ * leads of Korean text alternate unpredictably between EA and ED). */
+static inline int hangul3(const unsigned char *q)
+{
+    uint32_t v = (uint32_t)q[0] << 16 | (uint32_t)q[1] << 8 | q[2];
+    return v - 0xEAB080u <= 0xED9EA3u - 0xEAB080u;
+}
+
+/* Characters per script class, 64 bytes at a time (bytemask.h): ASCII
+ * letters, digits, spaces and Hangul syllables are counted by popcount; the
+ * other ASCII bytes and the other leads one by one from their masks, so
+ * that no branch depends on which class follows which. */
+static void count_scripts(const char *p, size_t n, uint64_t cnt[RF_SCRIPT_COUNT])
+{
+    const unsigned char *q = (const unsigned char *)p;
+    unsigned char pad[64];
+    for (size_t i = 0; i < n; i += 64) {
+        const unsigned char *w = q + i;
+        uint64_t valid = ~0ull;
+        if (n - i < 64) { /* the last window: zeros past the end, masked off */
+            memset(pad, 0, sizeof pad);
+            memcpy(pad, q + i, n - i);
+            w = pad;
+            valid = ((uint64_t)1 << (n - i)) - 1;
+        }
+        uint64_t letter = rf_bytemask_range(w, 'a', 'z') | rf_bytemask_range(w, 'A', 'Z');
+        uint64_t digit = rf_bytemask_range(w, '0', '9');
+        uint64_t space = rf_bytemask_eq(w, ' ') | rf_bytemask_range(w, 0x09, 0x0D);
+        uint64_t ascii = rf_bytemask_range(w, 0x00, 0x7F) & valid;
+        /* Hangul syllables: every EB and EC lead; EA when the next byte is
+         * B0 or more, ED when it is 9D or less (the mask of the next byte is
+         * the byte mask shifted down: the last lead of the window, whose
+         * next byte is in the next one, goes the slow way, as does ED 9E). */
+        uint64_t hangul = rf_bytemask_range(w, 0xEB, 0xEC) |
+                          (rf_bytemask_eq(w, 0xEA) & (rf_bytemask_range(w, 0xB0, 0xFF) >> 1)) |
+                          (rf_bytemask_eq(w, 0xED) & (rf_bytemask_range(w, 0x80, 0x9D) >> 1));
+        uint64_t lead = rf_bytemask_range(w, 0xC0, 0xFF) & valid & ~hangul;
+        cnt[RF_SCRIPT_LATIN] += rf_popcount64(letter);
+        cnt[RF_SCRIPT_DIGIT] += rf_popcount64(digit);
+        cnt[RF_SCRIPT_SPACE] += rf_popcount64(space);
+        cnt[RF_SCRIPT_HANGUL] += rf_popcount64(hangul);
+        for (uint64_t m = ascii & ~(letter | digit | space); m; m &= m - 1)
+            cnt[ascii_script[w[__builtin_ctzll(m)]]]++;
+        for (; lead; lead &= lead - 1) {
+            size_t at = i + (size_t)__builtin_ctzll(lead);
+            if (at + 2 < n && hangul3(q + at)) {
+                cnt[RF_SCRIPT_HANGUL]++;
+                continue;
+            }
+            cnt[rf_script_of(rf_next_cp(p, n, &at))]++;
+        }
+    }
+}
+
+static inline void open_word(latin_word *w)
+{
+    w->open = 1;
+    w->len = 0;
+    w->key = 0;
+    w->ascii = 1;
+}
+
+/* The words of 64 ASCII bytes at q, from masks: the letters L, the
+ * apostrophes that stay inside a word (after a letter, before an ASCII
+ * letter; next_letter tells whether q[64] is one), and the runs of both.
+ * *w carries a word across window edges. */
+static void ascii_window_words(const unsigned char *q, int next_letter, latin_word *w,
+                               rf_langid *r)
+{
+    uint64_t L = rf_bytemask_range(q, 'a', 'z') | rf_bytemask_range(q, 'A', 'Z');
+    uint64_t ap = rf_bytemask_eq(q, '\'') & ((L << 1) | (uint64_t)(w->open != 0)) &
+                  ((L >> 1) | ((uint64_t)(next_letter != 0) << 63));
+    uint64_t W = L | ap;
+    unsigned pos = 0;
+    if (w->open) {
+        if (!(W & 1)) {
+            end_word(r, w);
+        } else {
+            /* The open word goes on (rare: only words across the edge). */
+            unsigned run = ~W ? (unsigned)__builtin_ctzll(~W) : 64;
+            for (unsigned k = 0; k < run; k++) {
+                if (ap >> k & 1) {
+                    w->ascii = 0;
+                    continue;
+                }
+                if (w->len < 8)
+                    w->key |= (uint64_t)(q[k] | 0x20) << (8 * w->len);
+                w->len++;
+            }
+            if (run == 64)
+                return;
+            end_word(r, w);
+            pos = run;
+        }
+    }
+    uint64_t rest = W & (~0ull << pos);
+    while (rest) {
+        unsigned st = (unsigned)__builtin_ctzll(rest);
+        uint64_t from = rest >> st;
+        unsigned run = ~from ? (unsigned)__builtin_ctzll(~from) : 64 - st;
+        uint64_t in = (run == 64 ? ~0ull : (((uint64_t)1 << run) - 1)) << st;
+        open_word(w);
+        if (ap & in) {
+            w->ascii = 0;
+            w->len = rf_popcount64(L & in);
+        } else {
+            w->len = run;
+            if (run <= 8) {
+                /* Letters only: OR 0x20 lower-cases them all at once. */
+                uint64_t x = 0;
+                if (st + 8 <= 64) {
+                    memcpy(&x, q + st, 8);
+                } else {
+                    for (unsigned k = 0; k < run; k++)
+                        x |= (uint64_t)q[st + k] << (8 * k);
+                }
+                x |= 0x2020202020202020ull;
+                w->key = run == 8 ? x : x & (((uint64_t)1 << (8 * run)) - 1);
+            }
+        }
+        if (st + run == 64)
+            return; /* goes on in the next window */
+        end_word(r, w);
+        rest &= ~in;
+    }
+}
+
+/* The Latin words (up to MAX_LATIN_WORDS) and how many are English
+ * function words: a word is a run of Latin letters, an apostrophe between
+ * letters included ("don't"); any other character ends it. Windows of 64
+ * ASCII bytes go by masks; the rest a character (or letter run) at a time. */
+static void count_latin_words(const char *p, size_t n, rf_langid *r)
+{
+    const unsigned char *q = (const unsigned char *)p;
+    latin_word w = {0, 0, 1, 0};
+    size_t i = 0;
+    while (i < n && r->latin_words < MAX_LATIN_WORDS) {
+        if (n - i > 64 && !rf_bytemask_range(q + i, 0x80, 0xFF)) {
+            ascii_window_words(q + i, ascii_letter(q[i + 64]), &w, r);
+            i += 64;
+            continue;
+        }
+        size_t stop = i + 64;
+        while (i < n && i < stop) {
+            unsigned char c = q[i];
+            if (c < 0x80) {
+                if (ascii_letter(c)) {
+                    if (!w.open)
+                        open_word(&w);
+                    /* The whole ASCII letter run. */
+                    do {
+                        if (w.len < 8)
+                            w.key |= (uint64_t)(q[i] | 0x20) << (8 * w.len);
+                        w.len++;
+                        i++;
+                    } while (i < n && ascii_letter(q[i]));
+                    continue;
+                }
+                i++;
+                if (w.open) {
+                    /* An apostrophe inside a word keeps it one word. */
+                    if (c == '\'' && i < n && ascii_letter(q[i]))
+                        w.ascii = 0;
+                    else
+                        end_word(r, &w);
+                }
+                continue;
+            }
+            if (i + 2 < n && hangul3(q + i)) { /* Hangul runs end words */
+                do
+                    i += 3;
+                while (i + 2 < n && hangul3(q + i));
+                if (w.open)
+                    end_word(r, &w);
+                continue;
+            }
+            if (rf_script_of(rf_next_cp(p, n, &i)) == RF_SCRIPT_LATIN) {
+                if (!w.open) {
+                    w.open = 1;
+                    w.len = 0;
+                    w.key = 0;
+                }
+                w.ascii = 0;
+                continue;
+            }
+            if (w.open)
+                end_word(r, &w);
+        }
+    }
+    if (w.open)
+        end_word(r, &w);
 }
 
 void rf_langid_detect(const char *p, size_t n, rf_langid *r)
 {
     pthread_once(&fw_once, fw_build);
     memset(r, 0, sizeof *r);
-    const unsigned char *q = (const unsigned char *)p;
-    /* Latin word state: an ASCII letter run, lower-cased into w. */
-    char w[9];
-    size_t wl = 0;
-    int in_word = 0, word_ascii = 1;
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = (unsigned char)p[i];
-        rf_script sc;
-        if (c < 0x80) {
-            sc = (rf_script)ascii_script[c];
-            i++;
-        } else if (hangul_at(q, i, n)) {
-            /* A run of Hangul syllables (U+AC00..U+D7A3), counted without
-             * decoding. */
-            uint64_t h = 0;
-            do {
-                h++;
-                i += 3;
-            } while (hangul_at(q, i, n));
-            r->count[RF_SCRIPT_HANGUL] += h;
-            r->chars += h;
-            if (in_word)
-                end_word(r, &in_word, w, wl, word_ascii);
-            continue;
-        } else {
-            uint32_t cp = rf_next_cp(p, n, &i);
-            sc = (cp >= 0xAC00 && cp <= 0xD7A3) ? RF_SCRIPT_HANGUL : rf_script_of(cp);
-        }
-        r->count[sc]++;
-        r->chars++;
-        if (sc == RF_SCRIPT_LATIN) {
-            if (!in_word) {
-                in_word = 1;
-                wl = 0;
-                word_ascii = 1;
-            }
-            if (c < 0x80 && wl < sizeof w)
-                w[wl++] = (char)(c | 0x20);
-            else
-                word_ascii = 0;
-            /* The rest of an ASCII letter run in a tight loop. */
-            if (c < 0x80) {
-                while (i < n && (((q[i] | 0x20) >= 'a') && ((q[i] | 0x20) <= 'z'))) {
-                    if (wl < sizeof w)
-                        w[wl++] = (char)(q[i] | 0x20);
-                    else
-                        word_ascii = 0;
-                    r->count[RF_SCRIPT_LATIN]++;
-                    r->chars++;
-                    i++;
-                }
-            }
-            continue;
-        }
-        /* An apostrophe inside a word ("don't") keeps it one word. */
-        if (in_word && c == '\'' && i < n && ((unsigned char)p[i] | 0x20) >= 'a' &&
-            ((unsigned char)p[i] | 0x20) <= 'z') {
-            word_ascii = 0;
-            continue;
-        }
-        if (in_word)
-            end_word(r, &in_word, w, wl, word_ascii);
-    }
-    if (in_word)
-        end_word(r, &in_word, w, wl, word_ascii);
+    count_scripts(p, n, r->count);
+    for (int k = 0; k < RF_SCRIPT_COUNT; k++)
+        r->chars += r->count[k];
 
     double hangul = 3.0 * (double)r->count[RF_SCRIPT_HANGUL];
     double cjk = 3.0 * (double)r->count[RF_SCRIPT_HAN] + 2.0 * (double)r->count[RF_SCRIPT_KANA];
@@ -238,6 +371,8 @@ void rf_langid_detect(const char *p, size_t n, rf_langid *r)
         r->lang = (double)kana >= 0.12 * (double)(kana + han) ? RF_LANG_JA : RF_LANG_ZH;
         r->score = cjk / total;
     } else if (latin >= rest) {
+        /* Only here do the words matter: English or another Latin script. */
+        count_latin_words(p, n, r);
         double fw = r->latin_words ? (double)r->en_function_words / (double)r->latin_words : 0;
         if (fw >= 0.15) {
             r->lang = RF_LANG_EN;
@@ -293,8 +428,10 @@ void rf_langid_scripts_json(const rf_langid *r, rf_buf *out)
         if (!first)
             rf_buf_addc(out, ',');
         first = 0;
-        rf_buf_json_str(out, rf_script_name(order[k]), strlen(rf_script_name(order[k])));
-        rf_buf_addc(out, ':');
+        /* the names are plain ASCII: quoted, no escaping to look for */
+        rf_buf_addc(out, '"');
+        rf_buf_adds(out, rf_script_name(order[k]));
+        rf_buf_add(out, "\":", 2);
         rf_langid_share_json(out, (double)c / (double)nonspace);
     }
     rf_buf_addc(out, '}');

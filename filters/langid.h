@@ -38,6 +38,8 @@ typedef struct rf_langid {
     double score;                   /* 0..1: how clearly the text is `lang` */
     uint64_t count[RF_SCRIPT_COUNT]; /* characters per script class */
     uint64_t chars;                 /* all characters (code points) */
+    /* Only counted when Latin letters outweigh the other scripts (the
+     * label is then en or latin-other), else 0: */
     uint64_t latin_words;           /* Latin-letter words looked at */
     uint64_t en_function_words;     /* of those, English function words */
 } rf_langid;

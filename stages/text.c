@@ -10,6 +10,8 @@
  * so Korean text never reaches utf8proc. */
 #define _POSIX_C_SOURCE 200809L
 #include "stages/text.h"
+#include "stages/bytemask.h"
+#include "stages/utf8.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -293,78 +295,265 @@ void rf_text_normalize(const char *p, size_t n, unsigned flags, rf_buf *out)
 
 /* ---- tokens ---- */
 
-/* Only sequences with these lead bytes can be White_Space outside ASCII:
- * U+0085 and U+00A0 (C2), U+1680 (E1), U+2000-U+205F (E2), U+3000 (E3). Every
- * other character is skipped by its length without decoding, which keeps
- * Hangul and most other text on a byte-level path. */
-static inline int lead_may_be_space(unsigned char c)
+/* What a byte does to a token, as a table so that the loop over a word
+ * costs one load and one branch per character: TOK_SPACE ends it (ASCII
+ * White_Space), 1..4 step over a character of that many bytes that cannot
+ * be a space, TOK_CHECK may start a non-ASCII White_Space character: only
+ * U+0085 and U+00A0 (C2), U+1680 (E1), U+2000-U+205F (E2) and U+3000 (E3)
+ * are. Stray continuation bytes step by 2 and 4-byte leads by 4, as the
+ * decoder would (input is valid UTF-8, so neither is ever reached inside a
+ * character). */
+enum { TOK_SPACE = 0, TOK_CHECK = 8 };
+static const uint8_t tok_step[256] = {
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, /* \t..\r */
+    R16(1),
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* ' ' */
+    R16(1), R16(1), R16(1), R16(1), R16(1),
+    R16(2), R16(2), R16(2), R16(2),                 /* 80..BF */
+    2, 2, 8, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* C2 */
+    R16(2),
+    3, 8, 8, 8, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* E1 E2 E3 */
+    R16(4),
+#undef R16
+};
+
+/* Stop bytes: ASCII at most 0x20 (every ASCII White_Space, and controls
+ * that are none) and the leads C2 and E0..E3 (every non-ASCII White_Space
+ * starts with C2, E1, E2 or E3). */
+static const uint8_t tok_stop[256] = {
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+    R16(1), R16(1),                                 /* 00..1F */
+    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* ' ' */
+    R16(0), R16(0), R16(0), R16(0), R16(0),         /* 30..7F */
+    R16(0), R16(0), R16(0), R16(0),                 /* 80..BF */
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* C2 */
+    R16(0),
+    1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* E0..E3 */
+    R16(0),
+#undef R16
+};
+
+#define TOK_ONES 0x0101010101010101ull
+#define TOK_HIGH 0x8080808080808080ull
+
+/* Bit 7 set in the first stop byte of x (little-endian byte order); bytes
+ * after it may be marked too (borrows), so only the lowest mark counts. */
+static inline uint64_t tok_stop_mask(uint64_t x)
 {
-    return c == 0xC2 || c == 0xE1 || c == 0xE2 || c == 0xE3;
+    uint64_t lo = (x - 0x21 * TOK_ONES) & ~x;           /* below 0x21 */
+    uint64_t e = (x & 0xFC * TOK_ONES) ^ 0xE0 * TOK_ONES; /* 0 for E0..E3 */
+    uint64_t c = x ^ 0xC2 * TOK_ONES;                   /* 0 for C2 */
+    return (lo | ((e - TOK_ONES) & ~e) | ((c - TOK_ONES) & ~c)) & TOK_HIGH;
 }
 
-static inline int ascii_space(unsigned char c)
+static inline size_t space_at(const unsigned char *q, size_t i, size_t n)
 {
-    return c == ' ' || (c >= 0x09 && c <= 0x0D);
+    return rf_space_at((const char *)q, n, i);
+}
+
+/* The next token of p[i, n): returns 0 at the end, else 1 with the token
+ * in [*start, *end) and its code points in *cps. Shared by rf_tok_next and
+ * rf_tok_spans, inlined into both. */
+static inline int tok_scan(const unsigned char *p, size_t n, size_t i, int cjk, size_t *start,
+                           size_t *end, size_t *cps_out)
+{
+    /* Skip spaces. */
+    while (i < n) {
+        uint8_t st = tok_step[p[i]];
+        size_t sp;
+        if (st == TOK_SPACE)
+            sp = 1;
+        else if (st == TOK_CHECK && (sp = space_at(p, i, n)) != 0)
+            ;
+        else
+            break;
+        i += sp;
+    }
+    if (i >= n)
+        return 0;
+    size_t st0 = i, cps = 0;
+    if (!cjk) {
+        /* Only stop bytes can end the token, and a stop byte is never
+         * inside a character (continuation bytes are 80..BF): look for them
+         * eight bytes at a time, counting continuation bytes on the way. */
+        size_t cont = 0;
+        for (;;) {
+            while (n - i >= 8) {
+                uint64_t x;
+                memcpy(&x, p + i, 8);
+                uint64_t m = tok_stop_mask(x), c = (x & ~(x << 1)) & TOK_HIGH;
+                if (m) {
+                    size_t k = (size_t)__builtin_ctzll(m) >> 3; /* bytes before it */
+                    c &= ((uint64_t)1 << (8 * k)) - 1;
+                    cont += (size_t)(((c >> 7) * TOK_ONES) >> 56);
+                    i += k;
+                    goto stop;
+                }
+                cont += (size_t)(((c >> 7) * TOK_ONES) >> 56);
+                i += 8;
+            }
+            while (i < n && !tok_stop[p[i]])
+                cont += (p[i++] & 0xC0) == 0x80;
+            if (i >= n)
+                break;
+        stop:
+            if (tok_step[p[i]] == TOK_SPACE || (p[i] >= 0x80 && space_at(p, i, n)))
+                break;
+            i++; /* a stop byte is never a continuation byte */
+        }
+        if (i > n)
+            i = n;
+        cps = i - st0 - cont;
+    } else {
+        /* Han and Kana start at U+2E80: lead byte E2 and above, decoded. */
+        while (i < n) {
+            unsigned char c = p[i];
+            uint8_t st = tok_step[c];
+            if (st == TOK_SPACE || (st == TOK_CHECK && space_at(p, i, n)))
+                break;
+            if (c >= 0xE2) {
+                size_t k = i;
+                uint32_t cp = rf_next_cp((const char *)p, n, &k);
+                if (cp >= 0x2E80) {
+                    rf_script sc = rf_script_of(cp);
+                    if (sc == RF_SCRIPT_HAN || sc == RF_SCRIPT_KANA) {
+                        if (i == st0) { /* the character alone */
+                            i = k;
+                            cps = 1;
+                        }
+                        break;
+                    }
+                }
+                i = k;
+            } else {
+                i += st == TOK_CHECK ? 2 + (c >= 0xE0) : st;
+            }
+            cps++;
+        }
+    }
+    *start = st0;
+    *end = i > n ? n : i;
+    *cps_out = cps;
+    return 1;
 }
 
 int rf_tok_next(rf_tok_iter *it, const char **tok, size_t *len)
 {
-    const unsigned char *p = (const unsigned char *)it->p;
-    size_t n = it->n, i = it->i;
-    /* Skip spaces. */
-    while (i < n) {
-        unsigned char c = p[i];
-        if (c < 0x80) {
-            if (!ascii_space(c))
-                break;
-            i++;
-            continue;
-        }
-        if (!lead_may_be_space(c))
-            break;
-        size_t k = i;
-        uint32_t cp = rf_next_cp(it->p, n, &k);
-        if (!rf_is_space(cp))
-            break;
-        i = k;
-    }
-    if (i >= n) {
-        it->i = n;
+    size_t a, b, cps;
+    if (!tok_scan((const unsigned char *)it->p, it->n, it->i, (it->flags & RF_TOK_CJK_CHARS) != 0,
+                  &a, &b, &cps)) {
+        it->i = it->n;
+        it->cps = 0;
         return 0;
     }
-    size_t start = i;
-    int cjk = (it->flags & RF_TOK_CJK_CHARS) != 0;
-    while (i < n) {
-        unsigned char c = p[i];
-        if (c < 0x80) {
-            if (ascii_space(c))
-                break;
-            i++;
-            continue;
+    *tok = it->p + a;
+    *len = b - a;
+    it->i = b;
+    it->cps = cps;
+    return 1;
+}
+
+/* ---- bulk tokens: 64-byte windows as bit masks ----
+ *
+ * rf_tok_spans cuts whitespace tokens without a branch per token boundary:
+ * for a window of 64 bytes it builds three masks (bytemask.h; bit j for
+ * byte j): S the
+ * bytes of White_Space characters, L the leads C2 and E0..E3 (only they can
+ * start a non-ASCII space, checked one by one with rf_space_at), C the
+ * continuation bytes. Tokens are then the runs of zero bits of S: each start
+ * is one ctz, its end the next set bit of S, its code points its length
+ * minus the continuation bytes in it. */
+
+static inline void tok_masks(const unsigned char *q, uint64_t *sp, uint64_t *ld, uint64_t *ct)
+{
+    *sp = rf_bytemask_eq(q, 0x20) | rf_bytemask_range(q, 0x09, 0x0D);
+    *ld = rf_bytemask_range(q, 0xE0, 0xE3) | rf_bytemask_eq(q, 0xC2);
+    *ct = rf_bytemask_range(q, 0x80, 0xBF);
+}
+
+static size_t tok_spans_space(rf_tok_iter *it, rf_tok_span *out, size_t cap)
+{
+    const unsigned char *p = (const unsigned char *)it->p;
+    size_t n = it->n, i = it->i, k = 0;
+    unsigned char pad[64];
+    while (k < cap && i < n) {
+        uint64_t S, L, C;
+        size_t avail = n - i;
+        if (avail >= 64) {
+            tok_masks(p + i, &S, &L, &C);
+        } else {
+            /* The last window: what lies past the text is space. */
+            memset(pad, ' ', sizeof pad);
+            memcpy(pad, p + i, avail);
+            tok_masks(pad, &S, &L, &C);
         }
-        /* Han and Kana start at U+2E80: lead byte E2 and above. */
-        if (lead_may_be_space(c) || (cjk && c >= 0xE2)) {
-            size_t k = i;
-            uint32_t cp = rf_next_cp(it->p, n, &k);
-            if (rf_is_space(cp))
-                break;
-            if (cjk && cp >= 0x2E80) {
-                rf_script sc = rf_script_of(cp);
-                if (sc == RF_SCRIPT_HAN || sc == RF_SCRIPT_KANA) {
-                    if (i == start)
-                        i = k; /* the character alone */
+        size_t next = i + 64;
+        while (L) { /* possible non-ASCII spaces, each checked */
+            unsigned j = (unsigned)__builtin_ctzll(L);
+            L &= L - 1;
+            size_t sl = i + j < n ? rf_space_at((const char *)p, n, i + j) : 0;
+            if (!sl)
+                continue;
+            if (j + sl > 64) /* crosses the window: the next one starts after it */
+                next = i + j + sl;
+            S |= (j + sl >= 64 ? ~0ull : ((uint64_t)1 << (j + sl)) - 1) & ~(((uint64_t)1 << j) - 1);
+        }
+        uint64_t starts = ~S & ((S << 1) | 1); /* a window starts at a boundary */
+        while (starts) {
+            unsigned st = (unsigned)__builtin_ctzll(starts);
+            uint64_t after = S & (~0ull << st);
+            if (!after) {
+                /* The token runs past the window: look again from its start,
+                 * or, when it fills the whole window, cut it the slow way. */
+                if (st) {
+                    next = i + st;
                     break;
                 }
+                size_t a, b, cps;
+                tok_scan(p, n, i, 0, &a, &b, &cps);
+                out[k].off = (uint32_t)a;
+                out[k].len = (uint32_t)(b - a);
+                out[k].cps = (uint32_t)cps;
+                k++;
+                next = b;
+                break;
             }
-            i = k;
-            continue;
+            unsigned e = (unsigned)__builtin_ctzll(after);
+            uint64_t in = (((uint64_t)1 << e) - 1) & ~(((uint64_t)1 << st) - 1);
+            out[k].off = (uint32_t)(i + st);
+            out[k].len = e - st;
+            out[k].cps = e - st - rf_popcount64(C & in);
+            if (++k == cap) {
+                next = i + e;
+                break;
+            }
+            starts &= starts - 1;
         }
-        i += c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-        if (i > n)
-            i = n;
+        i = next;
     }
-    *tok = it->p + start;
-    *len = i - start;
+    it->i = i < n ? i : n;
+    return k;
+}
+
+size_t rf_tok_spans(rf_tok_iter *it, rf_tok_span *out, size_t cap)
+{
+    if (!(it->flags & RF_TOK_CJK_CHARS))
+        return tok_spans_space(it, out, cap);
+    const unsigned char *p = (const unsigned char *)it->p;
+    size_t n = it->n, i = it->i, k = 0;
+    while (k < cap) {
+        size_t a, b, cps;
+        if (!tok_scan(p, n, i, 1, &a, &b, &cps)) {
+            i = n;
+            break;
+        }
+        out[k].off = (uint32_t)a;
+        out[k].len = (uint32_t)(b - a);
+        out[k].cps = (uint32_t)cps;
+        k++;
+        i = b;
+    }
     it->i = i;
-    return 1;
+    return k;
 }

@@ -58,6 +58,30 @@ static inline uint32_t rf_next_cp(const char *p, size_t n, size_t *i)
            (s[3] & 0x3F);
 }
 
+/* Bytes of the White_Space character starting at p[i] (i < n), 0 when p[i]
+ * starts anything else. Byte patterns, no decoding: outside ASCII only
+ * U+0085, U+00A0 (C2 ..), U+1680 (E1 ..), U+2000-U+200A, U+2028, U+2029,
+ * U+202F, U+205F (E2 ..) and U+3000 (E3 ..) are White_Space. */
+static inline size_t rf_space_at(const char *p, size_t n, size_t i)
+{
+    const unsigned char *q = (const unsigned char *)p;
+    unsigned char c = q[i];
+    if (c < 0x80)
+        return c == ' ' || (c >= 0x09 && c <= 0x0D);
+    if (c == 0xC2)
+        return i + 1 < n && (q[i + 1] == 0x85 || q[i + 1] == 0xA0) ? 2 : 0;
+    if (c < 0xE1 || c > 0xE3 || i + 2 >= n)
+        return 0;
+    unsigned char b = q[i + 1], d = q[i + 2];
+    if (c == 0xE1)
+        return b == 0x9A && d == 0x80 ? 3 : 0;
+    if (c == 0xE3)
+        return b == 0x80 && d == 0x80 ? 3 : 0;
+    if (b == 0x80) /* E2 80 xx */
+        return d <= 0x8A || d == 0xA8 || d == 0xA9 || d == 0xAF ? 3 : 0;
+    return b == 0x81 && d == 0x9F ? 3 : 0;
+}
+
 enum {
     RF_NORM_NFKC = 1,           /* Unicode NFKC */
     RF_NORM_CASEFOLD = 2,       /* full case folding (lower case for ASCII) */
@@ -79,6 +103,7 @@ typedef struct rf_tok_iter {
     const char *p;
     size_t n, i;
     unsigned flags;
+    size_t cps; /* code points of the token rf_tok_next returned last */
 } rf_tok_iter;
 
 static inline void rf_tok_init(rf_tok_iter *it, const char *p, size_t n, unsigned flags)
@@ -87,9 +112,18 @@ static inline void rf_tok_init(rf_tok_iter *it, const char *p, size_t n, unsigne
     it->n = n;
     it->i = 0;
     it->flags = flags;
+    it->cps = 0;
 }
 
 /* Returns 1 with the next token in (*tok, *len), 0 at the end. */
 int rf_tok_next(rf_tok_iter *it, const char **tok, size_t *len);
+
+/* The same tokens in bulk, for callers that want all of them: fills out[]
+ * with up to cap tokens (byte offset into it->p, byte length, code points)
+ * and returns how many; 0 at the end. Texts must be shorter than 4 GiB. */
+typedef struct rf_tok_span {
+    uint32_t off, len, cps;
+} rf_tok_span;
+size_t rf_tok_spans(rf_tok_iter *it, rf_tok_span *out, size_t cap);
 
 #endif

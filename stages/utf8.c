@@ -116,6 +116,31 @@ size_t rf_utf8_check(const char *s, size_t n)
     return n;
 }
 
+size_t rf_utf8_count(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, cont = 0;
+    /* A continuation byte is 10xxxxxx: bit 7 set and bit 6 clear. The 0/1
+     * flags add up in the eight bytes of acc, which is folded before a byte
+     * could overflow (at most 255 rounds). */
+    while (n - i >= 8) {
+        uint64_t acc = 0;
+        size_t rounds = (n - i) / 8 < 255 ? (n - i) / 8 : 255;
+        for (size_t r = 0; r < rounds; r++, i += 8) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            acc += ((w & ~(w << 1)) & HIGH_BITS) >> 7;
+        }
+        /* Bytes to 16-bit lanes (each <= 510), then the four lanes into
+         * the top one (<= 2040). */
+        acc = (acc & 0x00FF00FF00FF00FFull) + ((acc >> 8) & 0x00FF00FF00FF00FFull);
+        cont += (size_t)((acc * 0x0001000100010001ull) >> 48);
+    }
+    for (; i < n; i++)
+        cont += (p[i] & 0xC0) == 0x80;
+    return n - cont;
+}
+
 size_t rf_utf8_repair(const char *s, size_t n, char *out, size_t *replaced)
 {
     const unsigned char *p = (const unsigned char *)s;

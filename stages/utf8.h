@@ -22,6 +22,10 @@ size_t rf_utf8_encode(uint32_t cp, char out[4]);
 /* Offset of the first ill-formed byte, or n when (p, n) is valid UTF-8. */
 size_t rf_utf8_check(const char *p, size_t n);
 
+/* Code points in (p, n), valid UTF-8: the bytes that are not continuation
+ * bytes (Python's len() of the decoded text), counted eight at a time. */
+size_t rf_utf8_count(const char *p, size_t n);
+
 /* Writes the repaired form of (p, n) into out (capacity >= 3 * n bytes is
  * always enough); returns the output length and sets *replaced to the number
  * of U+FFFD written. */

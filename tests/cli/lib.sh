@@ -45,6 +45,19 @@ for a, b in zip(stages, stages[1:]):
 PY
 }
 
+# stats_untimed IN OUT: the stats object without what changes from run to
+# run (timings, thread count, version), keys sorted, for byte comparisons
+# of two runs' outputs.
+stats_untimed() {
+    python3 - "$1" >"$2" <<'PY' || fail "stats of $1"
+import json, sys
+s = json.load(open(sys.argv[1]))
+for k in ("stage_seconds", "seconds", "threads", "version"):
+    s.pop(k, None)
+print(json.dumps(s, sort_keys=True))
+PY
+}
+
 # stats_get FILE EXPR: evaluates a Python expression over the stats object s.
 stats_get() {
     python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"

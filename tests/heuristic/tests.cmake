@@ -16,3 +16,6 @@ refine_cli_test(heuristic_parity SCRIPT heuristic/parity.sh LABELS "heuristic;pa
 refine_fuzz_target(NAME heuristic SOURCES heuristic/fuzz_heuristic.c LIBS refine_heuristic
                    CORPUS heuristic/corpus LABELS heuristic)
 refine_cli_test(heuristic_lid SCRIPT heuristic/lid.sh LABELS "heuristic;parity")
+# Speed work must not change a byte of the output: digests of every corpus
+# (first 2 MB) and the garbage, in five option variants (tests/heuristic/regress.sh).
+refine_cli_test(heuristic_regress SCRIPT heuristic/regress.sh LABELS heuristic)

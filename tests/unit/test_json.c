@@ -1,6 +1,8 @@
 /* test_json — scanner details the conformance suite does not pin down:
  * string flags (escapes, canonical form, ill-formed UTF-8, lone surrogates),
  * unescaping, hostile nesting, and the canonical string writer. */
+#include <inttypes.h>
+
 #include "stages/buf.h"
 #include "stages/json.h"
 #include "tests/unit/check.h"
@@ -96,6 +98,65 @@ int main(void)
     CHECK_MEM(w.p, w.len,
               "\"tab\\there \\\"q\\\" back\\\\slash \\u0001\\u001f nl\\n \xed\x95\x9c \x7f /\"");
     CHECK(flags_of(w.p) == RF_JSTR_ESCAPE);
+    /* Escaping eight bytes at a time == byte by byte, at every offset of a
+     * special byte in and around the eight-byte steps. */
+    {
+        static const char sp[] = {'"', '\\', '\n', '\t', 0x00, 0x1f, 0x20, 0x21, 0x5b, 0x5d, 0x7f};
+        int bad = 0;
+        for (size_t len = 0; len < 40; len++)
+            for (size_t at = 0; at <= len; at++)
+                for (size_t k = 0; k < sizeof sp; k++) {
+                    char in[40];
+                    for (size_t j = 0; j < len; j++)
+                        in[j] = (char)(j % 3 ? 'a' + j % 26 : 0xEA + j % 3);
+                    if (at < len)
+                        in[at] = sp[k];
+                    rf_buf got = RF_BUF_INIT, want = RF_BUF_INIT;
+                    rf_buf_json_str(&got, in, len);
+                    rf_buf_addc(&want, '"');
+                    for (size_t j = 0; j < len; j++) {
+                        unsigned char c = (unsigned char)in[j];
+                        if (c == '"' || c == '\\')
+                            rf_buf_addf(&want, "\\%c", c);
+                        else if (c == '\n')
+                            rf_buf_adds(&want, "\\n");
+                        else if (c == '\t')
+                            rf_buf_adds(&want, "\\t");
+                        else if (c < 0x20)
+                            rf_buf_addf(&want, "\\u%04x", c);
+                        else
+                            rf_buf_addc(&want, (char)c);
+                    }
+                    rf_buf_addc(&want, '"');
+                    bad += got.len != want.len || memcmp(got.p, want.p, got.len) != 0;
+                    rf_buf_release(&got);
+                    rf_buf_release(&want);
+                }
+        CHECK(bad == 0);
+    }
+    /* Integers as printf writes them. */
+    {
+        static const int64_t iv[] = {0, 1, -1, 9, 10, -10, 99, 100, 12345, -98765,
+                                     INT64_MAX, INT64_MIN, INT64_MIN + 1, 4294967296LL};
+        static const uint64_t uv[] = {0, 1, 9, 10, 1000000, UINT64_MAX, UINT64_MAX - 1,
+                                      10000000000000000000ull};
+        int bad = 0;
+        char want[32];
+        rf_buf got = RF_BUF_INIT;
+        for (size_t k = 0; k < sizeof iv / sizeof iv[0] + sizeof uv / sizeof uv[0]; k++) {
+            rf_buf_reset(&got);
+            if (k < sizeof iv / sizeof iv[0]) {
+                rf_buf_json_int(&got, iv[k]);
+                snprintf(want, sizeof want, "%" PRId64, iv[k]);
+            } else {
+                rf_buf_json_uint(&got, uv[k - sizeof iv / sizeof iv[0]]);
+                snprintf(want, sizeof want, "%" PRIu64, uv[k - sizeof iv / sizeof iv[0]]);
+            }
+            bad += got.len != strlen(want) || memcmp(got.p, want, got.len) != 0;
+        }
+        rf_buf_release(&got);
+        CHECK(bad == 0);
+    }
     char back[128];
     size_t m = rf_json_unescape(w.p + 1, w.len - 2, back);
     CHECK(m == sizeof raw - 1 && !memcmp(back, raw, m));

@@ -84,19 +84,47 @@ static int ref_tok_next(rf_tok_iter *it, const char **tok, size_t *len)
 
 static int tok_same(const char *s, size_t n, unsigned flags)
 {
-    rf_tok_iter a, b;
+    rf_tok_iter a, b, c, d;
     rf_tok_init(&a, s, n, flags);
     rf_tok_init(&b, s, n, flags);
+    rf_tok_init(&c, s, n, flags);
+    rf_tok_init(&d, s, n, flags);
+    rf_tok_span spans[3], all[1024];
+    size_t nspans = 0, si = 0, nall = 0, ai = 0, got;
+    /* ... and all of them at once. */
+    while (nall < 1024 && (got = rf_tok_spans(&d, all + nall, 1024 - nall)) != 0)
+        nall += got;
     for (;;) {
         const char *ta, *tb;
         size_t la, lb;
         int ra = rf_tok_next(&a, &ta, &la), rb = ref_tok_next(&b, &tb, &lb);
-        if (ra != rb)
+        /* The bulk form, three tokens at a time. */
+        if (si == nspans) {
+            nspans = rf_tok_spans(&c, spans, 3);
+            si = 0;
+        }
+        int rc = si < nspans;
+        if (ra != rb || ra != rc)
             return 0;
         if (!ra)
-            return 1;
+            return ai == nall;
         if (ta != tb || la != lb)
             return 0;
+        /* The token's code points, counted on the way. */
+        size_t cps = 0, i = 0;
+        while (i < la) {
+            rf_next_cp(ta, la, &i);
+            cps++;
+        }
+        if (a.cps != cps)
+            return 0;
+        if (s + spans[si].off != ta || spans[si].len != la || spans[si].cps != cps)
+            return 0;
+        si++;
+        if (ai >= nall || all[ai].off != spans[si - 1].off || all[ai].len != la ||
+            all[ai].cps != cps)
+            return 0;
+        ai++;
     }
 }
 
@@ -166,6 +194,20 @@ int main(void)
     CHECK(rf_script_of(0x05D0) == RF_SCRIPT_OTHER); /* Hebrew */
     CHECK(!strcmp(rf_script_name(RF_SCRIPT_HANGUL), "hangul"));
 
+    /* rf_space_at's byte patterns == rf_is_space of the decoded character,
+     * for every scalar value. */
+    {
+        int bad = 0;
+        for (uint32_t cp = 0; cp <= 0x10FFFF; cp++) {
+            if (cp >= 0xD800 && cp <= 0xDFFF)
+                continue;
+            char s[4];
+            size_t n = rf_utf8_encode(cp, s);
+            bad += rf_space_at(s, n, 0) != (rf_is_space(cp) ? n : 0);
+        }
+        CHECK(bad == 0);
+    }
+
     /* Tokens: words, and Han/Kana characters one by one on request. */
     const char *txt = " 한국어 문장,  with\twords 日本語です ";
     rf_tok_iter it;
@@ -202,6 +244,25 @@ int main(void)
         int len = (int)(rnd() % 16);
         for (int q = 0; q < len; q++)
             n += rf_utf8_encode(tok_pool[rnd() % (sizeof tok_pool / sizeof tok_pool[0])], s + n);
+        if (!tok_same(s, n, 0) || !tok_same(s, n, RF_TOK_CJK_CHARS))
+            tok_bad++;
+    }
+    CHECK(tok_bad == 0);
+    /* Long texts, for the 64-byte windows of the bulk tokenizer: tokens and
+     * multi-byte spaces across window edges, tokens longer than a window,
+     * runs of spaces. Spaces are rarer here, so that tokens get long. */
+    tok_bad = 0;
+    for (int t = 0; t < 3000; t++) {
+        char s[1200];
+        size_t n = 0;
+        int len = (int)(rnd() % 280);
+        int space_odds = 2 + (int)(rnd() % 40);
+        for (int q = 0; q < len; q++) {
+            uint32_t cp = tok_pool[rnd() % (sizeof tok_pool / sizeof tok_pool[0])];
+            if (rf_is_space(cp) && rnd() % (unsigned)space_odds)
+                cp = rnd() % 2 ? 'x' : 0xD55C;
+            n += rf_utf8_encode(cp, s + n);
+        }
         if (!tok_same(s, n, 0) || !tok_same(s, n, RF_TOK_CJK_CHARS))
             tok_bad++;
     }

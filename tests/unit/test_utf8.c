@@ -46,5 +46,27 @@ int main(void)
     char enc[4];
     CHECK(rf_utf8_encode(0x1F600, enc) == 4 && !memcmp(enc, "\xf0\x9f\x98\x80", 4));
     CHECK(rf_utf8_encode(0xE9, enc) == 2 && !memcmp(enc, "\xc3\xa9", 2));
+    /* Code point counts: every length around the eight-byte steps and the
+     * 255-round fold, against a byte-by-byte count. */
+    {
+        static char big[8 * 255 * 2 + 64];
+        const char *pieces[] = {"a", "\xc3\xa9", "\xed\x95\x9c", "\xf0\x9f\x98\x80"};
+        size_t n = 0, k = 0;
+        while (n + 4 < sizeof big) {
+            const char *pc = pieces[(k * 7 + k / 3) % 4];
+            memcpy(big + n, pc, strlen(pc));
+            n += strlen(pc);
+            k++;
+        }
+        int bad = 0;
+        for (size_t len = 0; len <= n; len += (len < 64 || len > n - 64) ? 1 : 37) {
+            size_t want = 0;
+            for (size_t i = 0; i < len; i++)
+                want += ((unsigned char)big[i] & 0xC0) != 0x80;
+            bad += rf_utf8_count(big, len) != want;
+        }
+        CHECK(bad == 0);
+        CHECK(rf_utf8_count("\xed\x95\x9c\xea\xb5\xad\xec\x96\xb4 text", 14) == 8);
+    }
     return CHECK_DONE();
 }
