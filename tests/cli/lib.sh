@@ -52,7 +52,7 @@ stats_untimed() {
     python3 - "$1" >"$2" <<'PY' || fail "stats of $1"
 import json, sys
 s = json.load(open(sys.argv[1]))
-for k in ("stage_seconds", "seconds", "threads", "version"):
+for k in ("stage_seconds", "stage_cpu_seconds", "seconds", "threads", "version"):
     s.pop(k, None)
 print(json.dumps(s, sort_keys=True))
 PY
