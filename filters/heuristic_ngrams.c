@@ -31,7 +31,7 @@
 #include <string.h>
 #include <xxhash.h>
 
-#include "filters/heuristic_htab.h"
+#include "stages/htab.h"
 #include "stages/err.h"
 
 /* Base of the polynomial concatenation hashes (odd, so powers never vanish

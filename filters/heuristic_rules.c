@@ -21,7 +21,7 @@
 #include <string.h>
 #include <xxhash.h>
 
-#include "filters/heuristic_htab.h"
+#include "stages/htab.h"
 #include "filters/heuristic_ngrams.h"
 #include "stages/bytemask.h"
 #include "stages/text.h"

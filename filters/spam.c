@@ -21,6 +21,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "stages/htab.h"
 #include "stages/text.h"
 
 static const char *const line_names[RF_SPAM_LINE_NKINDS] = {
@@ -259,25 +260,13 @@ enum {
 /* Open-addressing hash table slot. A slot is in use when its gen equals
  * the table's: a new document starts with ++gen instead of clearing the
  * table (the word-count tables of long documents were cleared per document). */
-typedef struct hslot {
-    uint64_t h;
-    uint32_t n;
-    uint32_t gen;
-} hslot;
-
-typedef struct htab {
-    hslot *s;
-    size_t cap, mask;
-    uint32_t gen;
-} htab;
-
 struct rf_spam_scratch {
     pcre2_match_data *md;
     uint8_t *kind;            /* per line */
     size_t *ls, *le;          /* line starts and ends (in the cleaned text) */
     size_t capl;
-    htab seen;                /* repeated-line hash set */
-    htab wc;                  /* word counts */
+    rf_htab seen;             /* repeated-line hash set */
+    rf_htab wc;               /* word counts */
     uint64_t *ng;             /* 3-gram set (0 = empty; half the size of an htab,
                                * which matters more than clearing it) */
     size_t capng;
@@ -463,8 +452,8 @@ void rf_spam_scratch_free(rf_spam_scratch *sc)
     free(sc->kind);
     free(sc->ls);
     free(sc->le);
-    free(sc->seen.s);
-    free(sc->wc.s);
+    rf_htab_release(&sc->seen);
+    rf_htab_release(&sc->wc);
     free(sc->ng);
     free(sc->wh);
     free(sc->lw);
@@ -758,21 +747,6 @@ static size_t pow2_at_least(size_t n)
     return c;
 }
 
-/* Empties t and sizes it to `size` slots (a power of two). */
-static void htab_reset(htab *t, size_t size)
-{
-    if (t->cap < size) {
-        free(t->s);
-        t->s = rf_xcalloc(size, sizeof *t->s);
-        t->cap = size;
-    }
-    t->mask = size - 1;
-    if (++t->gen == 0) { /* wrapped: slots of gen 0 must not look in use */
-        memset(t->s, 0, t->cap * sizeof *t->s);
-        t->gen = 1;
-    }
-}
-
 /* Inserts h into a plain set of nonzero keys; returns 1 when it was present. */
 static int set_insert64(uint64_t *set, size_t mask, uint64_t h)
 {
@@ -789,23 +763,15 @@ static int set_insert64(uint64_t *set, size_t mask, uint64_t h)
 }
 
 /* Counts h; returns its count so far. */
-static uint32_t count_insert(htab *t, uint64_t h)
+static uint32_t count_insert(rf_htab *t, uint64_t h)
 {
-    if (!h)
-        h = 1;
-    size_t i = (size_t)h & t->mask;
-    while (t->s[i].gen == t->gen) {
-        if (t->s[i].h == h)
-            return ++t->s[i].n;
-        i = (i + 1) & t->mask;
-    }
-    t->s[i].h = h;
-    t->s[i].gen = t->gen;
-    return t->s[i].n = 1;
+    int fresh;
+    rf_hslot *e = rf_htab_get(t, h, &fresh);
+    return fresh ? (e->cnt = 1) : ++e->cnt;
 }
 
 /* Inserts h into the set t; returns 1 when it was present. */
-static int set_insert(htab *t, uint64_t h)
+static int set_insert(rf_htab *t, uint64_t h)
 {
     return count_insert(t, h) > 1;
 }
@@ -1128,7 +1094,7 @@ static void check_text(const rf_spam *s, rf_spam_scratch *sc, const char *t, siz
     }
     grow((void **)&sc->lw, &sc->caplw, nl + 1, sizeof *sc->lw);
     sc->nwh = 0;
-    htab_reset(&sc->seen, pow2_at_least(2 * nl));
+    rf_htab_reset(&sc->seen, nl);
 
     size_t distinct[RF_SPAM_NCAT] = {0};
     memset(sc->term_seen, 0, sizeof sc->term_seen);
@@ -1181,7 +1147,7 @@ static void check_text(const rf_spam *s, rf_spam_scratch *sc, const char *t, siz
     }
     if (nw >= c->min_words) {
         size_t cap = pow2_at_least(2 * nw);
-        htab_reset(&sc->wc, cap);
+        rf_htab_reset(&sc->wc, nw);
         uint32_t top = 0;
         for (size_t i = 0; i < nw; i++) {
             uint32_t k = count_insert(&sc->wc, sc->wh[i]);

@@ -1,11 +1,12 @@
-/* heuristic_htab.h — the small hash table the repetition rules count with:
+/* htab.h — the small per-document hash table the text rules count with
+ * (heuristic repetition rules, spam's repeated lines and word counts):
  * 64-bit keys (already hashes), a count and a first position per key, open
  * addressing with linear probing. Clearing is O(1): a slot belongs to the
  * current round only when its stamp equals the table's, so a new document
  * (or n-gram level) just bumps the stamp. Key, stamp, count and position
  * share a slot, so that a probe touches one cache line. */
-#ifndef RF_HEURISTIC_HTAB_H
-#define RF_HEURISTIC_HTAB_H
+#ifndef RF_STAGES_HTAB_H
+#define RF_STAGES_HTAB_H
 
 #include <stddef.h>
 #include <stdint.h>
