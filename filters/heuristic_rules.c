@@ -10,7 +10,7 @@
  * zero (no words, no lines) the rule is skipped instead.
  *
  * Repetition's n-gram levels live in heuristic_ngrams; lines and
- * paragraphs are compared by XXH3 in the table of heuristic_htab. */
+ * paragraphs are compared by XXH3 in the table of stages/htab.h. */
 #define _POSIX_C_SOURCE 200809L
 #define XXH_INLINE_ALL
 #include "filters/heuristic_rules.h"
