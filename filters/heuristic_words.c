@@ -418,9 +418,13 @@ static void spec_build(void)
     spec_add_cased("can", "not", NULL);
     spec_add_cased("gon", "na", NULL);
     spec_add_cased("got", "ta", NULL);
-    spec_add_cased("y'", "all", NULL);
-    spec_add_cased("y\xe2\x80\x99", "all", NULL);
-    spec_add_cased("y", "all", NULL);
+    /* spaCy lists y'all and yall in lower case only: "Y'all" stays whole. */
+    spec_add("y'", "all", NULL);
+    spec_add("y\xe2\x80\x99", "all", NULL);
+    spec_add("y", "all", NULL);
+    spec_add_cased("how", "'d", "'y");
+    spec_add_cased("not", "'ve", NULL);
+    spec_add_cased("not", "ve", NULL);
     spec_add("C'm", "on", NULL);
     spec_add("c'm", "on", NULL);
     spec_add("I", "'m", "a");
