@@ -276,6 +276,10 @@ struct rf_heur_scratch {
     size_t cn;
     int have_stats, have_sl;
     size_t cps, hashes, ellipses, newlines, seps; /* seps: \x1c-\x1e bytes */
+    /* The code points of (known_p, known_n) when the caller counted them
+     * (rf_heur_eval_cps), else known_p is NULL. */
+    const char *known_p;
+    size_t known_n, known_cps;
     uint32_t *nlpos; /* offsets of the newlines (`newlines` of them) */
     size_t nlcap;
     int only_lf; /* no line break other than \n: str.splitlines() == split at \n */
@@ -440,6 +444,7 @@ static void invalidate(rf_heur_scratch *s)
     s->have_stats = s->have_sl = 0;
     s->hint_p = NULL;
     s->kept_p = NULL;
+    s->known_p = NULL;
 }
 
 static void use_text(rf_heur_scratch *s, const char *p, size_t n)
@@ -530,7 +535,7 @@ static void text_stats(rf_heur_scratch *s, const char *p, size_t n)
     ell += dot_run / 3;
     for (const char *h = p, *e = p + n; (h = memchr(h, '#', (size_t)(e - h))) != NULL; h++)
         hashes++;
-    s->cps = rf_utf8_count(p, n);
+    s->cps = s->known_p == p && s->known_n == n ? s->known_cps : rf_utf8_count(p, n);
     s->hashes = hashes;
     s->newlines = nn;
     s->seps = seps;
@@ -636,8 +641,10 @@ static int ends_with_any(const rf_strlist *l, const byteset *last, const char *p
 {
     if (!n || !byteset_has(last, (unsigned char)p[n - 1]))
         return 0;
+    /* The last bytes compared inline first: memcmp only for real candidates. */
     for (size_t k = 0; k < l->n; k++)
-        if (l->len[k] <= n && !memcmp(p + n - l->len[k], l->v[k], l->len[k]))
+        if (l->len[k] <= n && l->v[k][l->len[k] - 1] == p[n - 1] &&
+            !memcmp(p + n - l->len[k], l->v[k], l->len[k]))
             return 1;
     return 0;
 }
@@ -672,7 +679,9 @@ static int stop_match(const rf_heur_profile *pr, const byteset *last, const char
             return 0;
         for (size_t i = 0; i < l->n && i < 64; i++) {
             size_t sl = l->len[i];
-            if (sl <= n && !memcmp(w + n - sl, l->v[i], sl) && !(*found & (1ull << i))) {
+            /* found ones and other last bytes ruled out before any memcmp */
+            if (!(*found & (1ull << i)) && sl <= n && l->v[i][sl - 1] == w[n - 1] &&
+                !memcmp(w + n - sl, l->v[i], sl)) {
                 *found |= 1ull << i;
                 hit = 1;
             }
@@ -1051,15 +1060,17 @@ static int has_lorem_ipsum(const char *p, size_t n)
     return 0;
 }
 
-/* The lower-cased phrases below all need ASCII letters. A counting loop
- * without early exit, so that the compiler vectorises it: most Korean lines
- * have no ASCII letter at all and are read to the end anyway. */
+/* The lower-cased phrases below all need ASCII letters. A loop without
+ * early exit, so that the compiler vectorises it: most Korean lines have no
+ * ASCII letter at all and are read to the end anyway. The flags are OR-ed
+ * in a byte (a count in a size_t made the vector loop widen every byte to
+ * 64 bits). */
 static int has_ascii_letter(const char *p, size_t n)
 {
-    size_t k = 0;
+    unsigned char any = 0;
     for (size_t i = 0; i < n; i++)
-        k += (unsigned char)((((unsigned char)p[i] | 0x20) - 'a')) < 26;
-    return k != 0;
+        any |= (unsigned char)((((unsigned char)p[i] | 0x20) - 'a')) < 26;
+    return any != 0;
 }
 
 /* C4's policy phrases; the cookie ones are only looked for when "cookie"
@@ -1402,11 +1413,10 @@ const char *rf_heur_fineweb(const rf_heur_profile *pr, rf_heur_scratch *s, const
     return fineweb_rules(pr, s, p, n, flags, r);
 }
 
-void rf_heur_eval(const rf_heur_profile *pr, rf_heur_scratch *s, const char *p, size_t n,
-                  unsigned flags, rf_heur_result *r)
+/* The groups in order; the caches of s are for this text only. */
+static void eval_groups(const rf_heur_profile *pr, rf_heur_scratch *s, const char *p, size_t n,
+                        unsigned flags, rf_heur_result *r)
 {
-    rf_heur_result_init(r, p, n);
-    invalidate(s); /* caches may belong to an earlier text at the same address */
     int all = (flags & RF_HEUR_ALL_METRICS) != 0;
     if (pr->gr && gopher_repetition(pr, s, p, n, flags, r) && !all)
         return;
@@ -1416,6 +1426,25 @@ void rf_heur_eval(const rf_heur_profile *pr, rf_heur_scratch *s, const char *p, 
         return;
     if (pr->fw)
         fineweb_rules(pr, s, r->text, r->text_len, flags, r);
+}
+
+void rf_heur_eval(const rf_heur_profile *pr, rf_heur_scratch *s, const char *p, size_t n,
+                  unsigned flags, rf_heur_result *r)
+{
+    rf_heur_result_init(r, p, n);
+    invalidate(s); /* caches may belong to an earlier text at the same address */
+    eval_groups(pr, s, p, n, flags, r);
+}
+
+void rf_heur_eval_cps(const rf_heur_profile *pr, rf_heur_scratch *s, const char *p, size_t n,
+                      size_t cps, unsigned flags, rf_heur_result *r)
+{
+    rf_heur_result_init(r, p, n);
+    invalidate(s);
+    s->known_p = p;
+    s->known_n = n;
+    s->known_cps = cps;
+    eval_groups(pr, s, p, n, flags, r);
 }
 
 void rf_heur_metrics_json(const rf_heur_metrics *m, rf_buf *out)

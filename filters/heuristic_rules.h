@@ -185,6 +185,11 @@ enum {
 void rf_heur_eval(const rf_heur_profile *pr, rf_heur_scratch *s, const char *p, size_t n,
                   unsigned flags, rf_heur_result *r);
 
+/* rf_heur_eval for a text whose code points the caller has counted
+ * already (language ID does): saves the rules a pass over the text. */
+void rf_heur_eval_cps(const rf_heur_profile *pr, rf_heur_scratch *s, const char *p, size_t n,
+                      size_t cps, unsigned flags, rf_heur_result *r);
+
 /* The groups one by one (unit tests, parity checks), after
  * rf_heur_result_init. Each returns the reason of the first failed rule (also
  * stored in r->reason unless r already had one), or NULL. */

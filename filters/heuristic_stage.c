@@ -261,7 +261,9 @@ static int heur_process(rf_stage *st, rf_work *w, rf_doc *d, rf_err *err)
 
     rf_heur_prof pf = h->forced >= 0 ? (rf_heur_prof)h->forced : profile_of(li.lang);
     rf_heur_result r;
-    rf_heur_eval(&h->prof[pf], t->s, text, n, h->metrics ? RF_HEUR_ALL_METRICS : 0, &r);
+    /* rf_langid_detect counted every code point of the text (li.chars). */
+    rf_heur_eval_cps(&h->prof[pf], t->s, text, n, (size_t)li.chars,
+                     h->metrics ? RF_HEUR_ALL_METRICS : 0, &r);
 
     uint32_t removed = 0;
     for (int k = 0; k < RF_C4_NREASONS; k++)

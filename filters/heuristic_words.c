@@ -418,9 +418,13 @@ static void spec_build(void)
     spec_add_cased("can", "not", NULL);
     spec_add_cased("gon", "na", NULL);
     spec_add_cased("got", "ta", NULL);
-    spec_add_cased("y'", "all", NULL);
-    spec_add_cased("y\xe2\x80\x99", "all", NULL);
-    spec_add_cased("y", "all", NULL);
+    /* spaCy lists y'all and yall in lower case only: "Y'all" stays whole. */
+    spec_add("y'", "all", NULL);
+    spec_add("y\xe2\x80\x99", "all", NULL);
+    spec_add("y", "all", NULL);
+    spec_add_cased("how", "'d", "'y");
+    spec_add_cased("not", "'ve", NULL);
+    spec_add_cased("not", "ve", NULL);
     spec_add("C'm", "on", NULL);
     spec_add("c'm", "on", NULL);
     spec_add("I", "'m", "a");
@@ -1090,6 +1094,63 @@ static void merge_specials(rf_hwords *w, const char *text, size_t first)
     }
 }
 
+static inline int ascii_alpha(unsigned char c)
+{
+    return (unsigned char)((c | 0x20) - 'a') < 26;
+}
+
+/* The punctuated shapes of English words that are common enough to matter
+ * (a tenth of the pieces of English text: "word," "word." "(word" "word's"
+ * "(word)"): P? L S? with L ASCII letters, P one of ( " ' and S one of
+ * , : ; ! ? ) " ', a period after a lower-case letter, or 's. For them the
+ * affix loop of en_piece can only do one thing: P is a prefix (LIST_PUNCT
+ * or LIST_QUOTES), S the one suffix alternative that matches (no other
+ * alternative matches a tail that starts with a letter or a string of
+ * letters; a period after a lower-case letter is a suffix), L has neither,
+ * and attach_core emits L whole (letters only). What can change that is a
+ * special case among the strings the loop and merge_specials look up: the
+ * whole piece, P+L, L+S and L. When none is special the tokens P, L, S are
+ * pushed here, without decoding the piece to code points; otherwise, and
+ * for any other piece, nothing is pushed and 0 returned. */
+static int en_piece_affixed(rf_hwords *w, const char *text, size_t off, size_t len)
+{
+    const unsigned char *q = (const unsigned char *)text + off;
+    size_t a = len && (q[0] == '(' || q[0] == '"' || q[0] == '\'') ? 1 : 0;
+    size_t b = a;
+    while (b < len && ascii_alpha(q[b]))
+        b++;
+    size_t sl = len - b;
+    if (b == a || (a == 0 && sl == 0))
+        return 0;
+    if (sl == 1) {
+        unsigned char c = q[b];
+        if (!(c == ',' || c == ':' || c == ';' || c == '!' || c == '?' || c == ')' || c == '"' ||
+              c == '\'' || (c == '.' && q[b - 1] >= 'a' && q[b - 1] <= 'z')))
+            return 0;
+    } else if (sl == 2) {
+        if (q[b] != '\'' || (q[b + 1] != 's' && q[b + 1] != 'S'))
+            return 0;
+    } else if (sl != 0) {
+        return 0;
+    }
+    const char *t = text + off;
+    if (spec_find(t, len) || spec_find(t + a, b - a) ||
+        (a && sl && (spec_find(t + a, len - a) || spec_find(t, b))))
+        return 0;
+    if (a)
+        push_word(w, text, off, a);
+    if (w->n == w->cap) {
+        w->cap = w->cap ? w->cap * 2 : 256;
+        w->v = rf_xrealloc(w->v, w->cap * sizeof *w->v);
+    }
+    /* ASCII letters: one code point each, a letter. */
+    w->v[w->n++] = (rf_hword){(uint32_t)(off + a), (uint32_t)(b - a), (uint32_t)(b - a),
+                              RF_HW_ALPHA | RF_HW_NONSYM};
+    if (sl)
+        push_word(w, text, off + b, sl);
+    return 1;
+}
+
 /* One whitespace-free piece (spaCy's _tokenize → _split_affixes). */
 static void en_piece(rf_hwords *w, const char *text, size_t off, size_t len)
 {
@@ -1128,6 +1189,8 @@ static void en_piece(rf_hwords *w, const char *text, size_t off, size_t len)
         }
         return;
     }
+    if (!simple && en_piece_affixed(w, text, off, len))
+        return;
     /* Decode to code points. */
     grow_cp(w, len);
     size_t L = 0, i = 0;

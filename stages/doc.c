@@ -122,6 +122,7 @@ int rf_doc_parse_flags(rf_doc *d, const char *line, size_t n, const rf_docfmt *f
     d->annots = NULL;
     d->nannots = d->cap_annots = 0;
     d->reject_stage = d->reject_reason = d->reject_detail = NULL;
+    d->no_reject_detail = 0;
     d->payload = NULL;
     d->arena = a;
     d->out_index = 0;
@@ -325,26 +326,66 @@ void rf_doc_set_text(rf_doc *d, const char *p, size_t n)
     d->text_edited = 1;
 }
 
-void rf_doc_annotate_raw(rf_doc *d, const char *key, const char *json, size_t n)
+/* Nothing in (s, n) to escape in a JSON string? */
+static int json_plain(const char *s, size_t n)
 {
-    rf_buf kb = RF_BUF_INIT;
-    rf_buf_json_str(&kb, key, strlen(key));
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == '"' || c == '\\')
+            return 0;
+    }
+    return 1;
+}
+
+/* Sets the annotation whose key is the JSON string (qk, qkl) to the raw
+ * value (val, vlen), already in the arena. */
+static void annotate_set(rf_doc *d, const char *qk, size_t qkl, const char *val, size_t vlen)
+{
     for (uint32_t i = 0; i < d->nannots; i++) {
         rf_annot *an = &d->annots[i];
-        if (an->klen == kb.len && memcmp(an->key, kb.p, kb.len) == 0) {
-            an->val = rf_arena_memdup(d->arena, json, n);
-            an->vlen = (uint32_t)n;
-            rf_buf_release(&kb);
+        if (an->klen == qkl && memcmp(an->key, qk, qkl) == 0) {
+            an->val = val;
+            an->vlen = (uint32_t)vlen;
             return;
         }
     }
-    const char *k = rf_arena_memdup(d->arena, kb.p, kb.len);
-    push_annot(d, k, kb.len, rf_arena_memdup(d->arena, json, n), n);
+    push_annot(d, rf_arena_memdup(d->arena, qk, qkl), qkl, val, vlen);
+}
+
+/* Annotates with the key's JSON string: a plain key (the usual ASCII name)
+ * is quoted on the stack, so that an annotation costs no malloc. */
+static void annotate_key(rf_doc *d, const char *key, const char *val, size_t vlen)
+{
+    size_t kl = strlen(key);
+    char q[128];
+    if (kl + 2 <= sizeof q && json_plain(key, kl)) {
+        q[0] = '"';
+        memcpy(q + 1, key, kl);
+        q[kl + 1] = '"';
+        annotate_set(d, q, kl + 2, val, vlen);
+        return;
+    }
+    rf_buf kb = RF_BUF_INIT;
+    rf_buf_json_str(&kb, key, kl);
+    annotate_set(d, kb.p, kb.len, val, vlen);
     rf_buf_release(&kb);
+}
+
+void rf_doc_annotate_raw(rf_doc *d, const char *key, const char *json, size_t n)
+{
+    annotate_key(d, key, rf_arena_memdup(d->arena, json, n), n);
 }
 
 void rf_doc_annotate_str(rf_doc *d, const char *key, const char *s, size_t n)
 {
+    if (json_plain(s, n)) { /* quoted straight into the arena */
+        char *v = rf_arena_alloc(d->arena, n + 2);
+        v[0] = '"';
+        memcpy(v + 1, s, n);
+        v[n + 1] = '"';
+        annotate_key(d, key, v, n + 2);
+        return;
+    }
     rf_buf b = RF_BUF_INIT;
     rf_buf_json_str(&b, s, n);
     rf_doc_annotate_raw(d, key, b.p, b.len);
@@ -383,7 +424,7 @@ const char *rf_doc_annotation(const rf_doc *d, const char *key, size_t *n)
 void rf_doc_reject(rf_doc *d, const char *reason, const char *detail_fmt, ...)
 {
     d->reject_reason = reason;
-    if (detail_fmt) {
+    if (detail_fmt && !d->no_reject_detail) {
         va_list ap;
         va_start(ap, detail_fmt);
         char tmp[512];

@@ -70,6 +70,10 @@ typedef struct rf_doc {
     const char *reject_stage;
     const char *reject_reason;
     const char *reject_detail;
+    /* Set by the runner when rejects are only counted (no --rejects file):
+     * rf_doc_reject then leaves reject_detail NULL instead of formatting a
+     * detail nobody reads (a printf per rejected document). */
+    unsigned char no_reject_detail;
 
     /* Free slot for stage-to-stage data that must not go through JSON (token
      * ids for the packer, ...). Owned by the batch arena. */
@@ -117,7 +121,7 @@ void rf_doc_annotate_int(rf_doc *d, const char *key, int64_t v);
 const char *rf_doc_annotation(const rf_doc *d, const char *key, size_t *n);
 
 /* Marks d rejected. reason must be static (it is counted by pointer value's
- * string); the detail is formatted into the arena. */
+ * string); the detail is formatted into the arena (unless no_reject_detail). */
 void rf_doc_reject(rf_doc *d, const char *reason, const char *detail_fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

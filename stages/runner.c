@@ -512,6 +512,7 @@ static int process_batch(runner *R, worker *W, batch *b)
             continue;
         }
         d->seq = b->first_doc + i;
+        d->no_reject_detail = R->cfg->rejects == NULL;
         d->line_no = l->line_no;
         d->input = l->input_idx;
         if (d->utf8_repaired)

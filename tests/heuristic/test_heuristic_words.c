@@ -60,6 +60,26 @@ int main(void)
     expect_words("10am 5p.m. 3\xc2\xb0" "C. 100% 20kg.", RF_WORDS_EN,
                  "10|am|5|p.m.|3|\xc2\xb0|C|.|100|%|20|kg|.");
     expect_words("End.Start lower.Upper a,b", RF_WORDS_EN, "End|.|Start|lower|.|Upper|a|,|b");
+    /* Affixed ASCII words (the fast path for P? letters S?, and what must
+     * fall back to the affix loop: special cases, upper-case periods). */
+    expect_words("(it's it's, (don't) can't, (cannot cannot. gonna, (gonna) 'tis 'em, dogs' (dogs') dogs's",
+                 RF_WORDS_EN,
+                 "(|it|'s|it|'s|,|(|do|n't|)|ca|n't|,|(|can|not|can|not|.|gon|na|,|(|gon|na|)|'|tis|'em|,|dogs|'|(|dogs|'|)|dogs|'s");
+    expect_words("(Hello) \"Hello\" 'Hello' Hello; Hello: Hello! Hello? word. Word. WORD. wordA. aB. AB. I. a. e. (a) (I) 'a' \"I\"",
+                 RF_WORDS_EN,
+                 "(|Hello|)|\"|Hello|\"|'|Hello|'|Hello|;|Hello|:|Hello|!|Hello|?|word|.|Word|.|WORD|.|wordA.|aB.|AB|.|I.|a.|e.|(|a|)|(|I|)|'|a|'|\"|I|\"");
+    expect_words("(etc. etc., Mr. (Mr. Mrs, (U (US) US. USA. U.S., Inc. inc. vs. (vs. Jan. (Jan feb. 's 'S (s) He's (He's She'S",
+                 RF_WORDS_EN,
+                 "(|etc|.|etc|.|,|Mr.|(|Mr.|Mrs|,|(|U|(|US|)|US|.|USA|.|U.S.|,|Inc.|inc|.|vs.|(|vs.|Jan.|(|Jan|feb|.|'s|'S|(|s|)|He|'s|(|He|'s|She|'S");
+    expect_words("(word's) word's, \"word's\" 'words' (ok) ok. OK. ok! (ain't) ain't. y'all, Y'all (ma'am) o'clock, (o'clock",
+                 RF_WORDS_EN,
+                 "(|word|'s|)|word|'s|,|\"|word|'s|\"|'|words|'|(|ok|)|ok|.|OK|.|ok|!|(|ai|n't|)|ai|n't|.|y'|all|,|Y'all|(|ma'am|)|o'clock|,|(|o'clock");
+    expect_words("(1) x) (x (x. x.) 'x' x' ' '' (' ') word') word\") \"word) (word\"",
+                 RF_WORDS_EN,
+                 "(|1|)|x|)|(|x|(|x.|x.|)|'|x|'|x|'|'|''|(|'|'|)|word|'|)|word|\"|)|\"|word|)|(|word|\"");
+    expect_words("Yall yall Y\xe2\x80\x99" "all y\xe2\x80\x99" "all Y'all y'all how'd'y How'd'y not've Not've notve Notve NOTVE",
+                 RF_WORDS_EN,
+                 "Yall|y|all|Y\xe2\x80\x99" "all|y\xe2\x80\x99|all|Y'all|y'|all|how|'d|'y|How|'d|'y|not|'ve|Not|'ve|not|ve|Not|ve|NOTVE");
     expect_words("  spaced\tout\xc2\xa0words  ", RF_WORDS_EN, "spaced|out|words");
     expect_words("한국어 문장도 된다. 그렇다!", RF_WORDS_EN, "한국어|문장도|된다|.|그렇다|!");
     expect_words("", RF_WORDS_EN, "");

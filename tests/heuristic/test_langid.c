@@ -7,6 +7,7 @@
 
 #include "filters/langid.h"
 #include "stages/rng.h"
+#include "stages/utf8.h"
 #include "tests/unit/check.h"
 
 /* The counting as first written, one decoded character at a time: the
@@ -199,6 +200,12 @@ int main(void)
                 (latin && (a.latin_words != ref.latin_words ||
                            a.en_function_words != ref.en_function_words))) {
                 fprintf(stderr, "langid counts differ for '%.*s'\n", (int)cut, s);
+                bad++;
+            }
+            /* refine-heuristic hands chars to the rules as the text's code
+             * points (rf_heur_eval_cps). */
+            if (a.chars != rf_utf8_count(s, cut)) {
+                fprintf(stderr, "langid chars != code points for '%.*s'\n", (int)cut, s);
                 bad++;
             }
         }
