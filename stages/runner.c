@@ -808,7 +808,12 @@ int rf_run(rf_stage *stages, size_t nstages, const rf_run_config *cfg, rf_run_re
     }
     for (size_t i = 0; i < R.nout; i++) {
         char *name = rf_output_name(cfg->output, i, R.nout);
-        rc = rf_out_open(&outs[i], name, &cfg->outopts, err);
+        /* One file for an output and the rejects: both would use one
+         * temporary name, and the second rename would fail. */
+        if (rf_out_same_file(name, cfg->rejects))
+            rc = rf_errf(err, RF_EUSAGE, "--rejects %s is also output %s", cfg->rejects, name);
+        else
+            rc = rf_out_open(&outs[i], name, &cfg->outopts, err);
         free(name);
         if (rc)
             goto out;

@@ -15,6 +15,11 @@ grep -q "same file" "$T/err" || fail "unclear message: $(cat "$T/err")"
 [ ! -e same.jsonl ] || fail "output left behind after a refused run"
 ls ./*.tmp.* 2>/dev/null && fail "temporary files left behind"
 
+# refine-shard: --rejects naming one of the -o PATTERN outputs.
+expect_rc 2 "$BIN/refine-shard" -n 2 in.jsonl -o 'sh/p{}.jsonl' --rejects sh/p00001.jsonl
+[ ! -e sh/p00000.jsonl ] && [ ! -e sh/p00001.jsonl ] || fail "shards left behind after a refused run"
+ls sh/*.tmp.* 2>/dev/null && fail "temporary shard files left behind"
+
 # -o X --stats X: the stats object silently replaced every document.
 expect_rc 2 "$BIN/refine-cat" in.jsonl -o out.jsonl --stats out.jsonl
 [ ! -e out.jsonl ] || fail "output written although -o and --stats collide"
