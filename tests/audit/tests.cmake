@@ -4,3 +4,4 @@
 # that fail only after the outputs are in place.
 refine_cli_test(audit_outputs SCRIPT audit/outputs.sh LABELS audit)
 refine_cli_test(audit_dedup_outdir SCRIPT audit/dedup_outdir.sh LABELS "audit;dedup")
+refine_cli_test(audit_ids_only SCRIPT audit/ids_only.sh LABELS "audit;perplexity;pack")
