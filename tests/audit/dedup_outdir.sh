@@ -31,4 +31,9 @@ expect_rc 2 "$BIN/refine-dedup" exact filter --work-dir W --out-dir in/
 expect_rc 0 "$BIN/refine-dedup" exact filter --work-dir W --out-dir out --stats st.json
 stats_check st.json
 [ "$(stats_get st.json 's["docs_out"]')" -eq 1 ] || fail "dedup result changed"
+
+# A truncated input: the message names the file once, not "F: F: ...".
+gzip -c in/a.jsonl | head -c 40 >trunc.jsonl.gz
+expect_rc 1 "$BIN/refine-dedup" --exact trunc.jsonl.gz --out-dir out2
+[ "$(grep -o 'trunc.jsonl.gz' "$T/err" | wc -l)" -eq 1 ] || fail "file named twice: $(cat "$T/err")"
 echo ok
