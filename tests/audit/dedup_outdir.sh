@@ -33,7 +33,12 @@ stats_check st.json
 [ "$(stats_get st.json 's["docs_out"]')" -eq 1 ] || fail "dedup result changed"
 
 # A truncated input: the message names the file once, not "F: F: ...".
-gzip -c in/a.jsonl | head -c 40 >trunc.jsonl.gz
+python3 -c 'import json,random
+r = random.Random(1)
+for i in range(3000):
+    print(json.dumps({"id": i, "text": " ".join("w%d" % r.randrange(10**6) for _ in range(30))}))' |
+    gzip -c >full.jsonl.gz
+head -c 60000 full.jsonl.gz >trunc.jsonl.gz
 expect_rc 1 "$BIN/refine-dedup" --exact trunc.jsonl.gz --out-dir out2
 [ "$(grep -o 'trunc.jsonl.gz' "$T/err" | wc -l)" -eq 1 ] || fail "file named twice: $(cat "$T/err")"
 echo ok
