@@ -256,6 +256,25 @@ static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *
     return remove(path);
 }
 
+/* OUT/<input name> must not be the input itself (--out-dir naming the
+ * inputs' own directory): the filter would replace the shards it reads, and
+ * a requeued task would filter its own output. */
+static int check_out_dir(const char *out_dir, char *const *shards, size_t n, rf_err *err)
+{
+    for (size_t s = 0; s < n; s++) {
+        const char *slash = strrchr(shards[s], '/');
+        rf_buf p = RF_BUF_INIT;
+        rf_buf_addf(&p, "%s/%s", out_dir, slash ? slash + 1 : shards[s]);
+        int same = rf_out_same_file(p.p, shards[s]);
+        rf_buf_release(&p);
+        if (same)
+            return rf_errf(err, RF_EUSAGE,
+                           "--out-dir %s would overwrite the input %s: choose another directory",
+                           out_dir, shards[s]);
+    }
+    return 0;
+}
+
 static double now_sec(void)
 {
     struct timespec ts;
@@ -429,6 +448,11 @@ int rf_dedup_main(int argc, char **argv)
         goto out;
     const char *out_dir = rf_opt_str(o, "out-dir");
     const char *stats_path = rf_opt_str(o, "stats");
+    /* An empty name would put every output under "/". */
+    if ((out_dir && !out_dir[0]) || (rf_opt_str(o, "work-dir") && !rf_opt_str(o, "work-dir")[0])) {
+        rc = rf_errf(&err, RF_EUSAGE, "--out-dir and --work-dir need a directory name");
+        goto out;
+    }
     rf_io_install_signal_cleanup();
     double t0 = now_sec();
 
@@ -457,6 +481,9 @@ int rf_dedup_main(int argc, char **argv)
             rc = rf_errf(&err, RF_EUSAGE, "--verify and --pairs-out need --minhash");
             goto out;
         }
+        rc = check_out_dir(out_dir, inputs, ninputs, &err);
+        if (rc)
+            goto out;
         const char *wd = rf_opt_str(o, "work-dir");
         rf_buf b = RF_BUF_INIT;
         if (wd)
@@ -564,6 +591,9 @@ int rf_dedup_main(int argc, char **argv)
             rc = rf_errf(&err, RF_EUSAGE, "missing --out-dir DIR");
             goto out;
         }
+        rc = check_out_dir(out_dir, w.shards, w.nshards, &err);
+        if (rc)
+            goto out;
         if (w.has_exact)
             rc = rf_dedup_work_load_params(&w, 0, &err);
         if (!rc && w.has_minhash)

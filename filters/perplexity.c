@@ -212,6 +212,9 @@ static int init_state(rf_stage *st, const rf_opts *o, int calibrate, rf_err *err
     s->ids_field = rf_opt_str(o, "ids-field");
     if (s->ids_field && !*s->ids_field)
         s->ids_field = NULL;
+    /* Scored ids need no text: `refine-tokenize encode` writes {id, ids}. */
+    if (s->ids_field)
+        st->parse_flags |= RF_PARSE_TEXT_OPTIONAL;
     if (tokp && !*tokp)
         tokp = NULL;
     if (!tokp == !s->ids_field)

@@ -166,6 +166,25 @@ int rf_cli_run_config(const rf_opts *o, const char *prog, char **inputs, size_t 
                     (!strcmp(pr, "auto") && cfg->verbosity > 0 && isatty(STDERR_FILENO));
     if (cfg->rejects && !strcmp(cfg->rejects, "-") && !strcmp(cfg->output, "-"))
         return rf_errf(err, RF_EUSAGE, "output and rejects cannot both go to stdout");
+    /* Two outputs on one file would share a temporary name or rename over
+     * each other: documents would be lost while the run looks fine. */
+    const char *stats = rf_opt_str(o, "stats");
+    if (rf_out_same_file(cfg->output, cfg->rejects))
+        return rf_errf(err, RF_EUSAGE, "-o and --rejects name the same file (%s)", cfg->rejects);
+    if (rf_out_same_file(cfg->output, stats))
+        return rf_errf(err, RF_EUSAGE, "-o and --stats name the same file (%s)", stats);
+    if (rf_out_same_file(cfg->rejects, stats))
+        return rf_errf(err, RF_EUSAGE, "--rejects and --stats name the same file (%s)", stats);
+    /* The stats file is written after the outputs are committed: find out
+     * now, before anything is read, that it cannot be created. */
+    if (stats && strcmp(stats, "-") != 0) {
+        rf_outopts plain = {RF_COMPRESS_NONE, 3, 0};
+        rf_out *probe;
+        int rc = rf_out_open(&probe, stats, &plain, err);
+        if (rc)
+            return rf_err_prefix(err, "--stats");
+        rf_out_abort(probe);
+    }
     return 0;
 }
 

@@ -62,4 +62,10 @@ void rf_io_install_signal_cleanup(void);
 /* Creates the parent directories of path (mkdir -p of dirname). */
 int rf_mkdir_parents(const char *path, rf_err *err);
 
+/* 1 when two output paths would write the same regular file ("-" is
+ * stdout; "x", "./x", a symlink to x and, once created, a hard link all
+ * count as x): two outputs there would share a temporary name or rename
+ * over each other. Devices and pipes (/dev/null) may be shared. */
+int rf_out_same_file(const char *a, const char *b);
+
 #endif

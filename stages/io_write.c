@@ -253,6 +253,41 @@ static void out_free(rf_out *o)
     free(o);
 }
 
+/* Where path would be written: its dev/ino when it exists (following links,
+ * as rf_out_open does), else its real parent directory plus its base name. */
+static int out_identity(const char *path, struct stat *st, rf_buf *name)
+{
+    if (!strcmp(path, "-"))
+        return fstat(STDOUT_FILENO, st) == 0 ? 1 : -1;
+    if (stat(path, st) == 0)
+        return 1;
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? rf_xstrndup(path, slash == path ? 1 : (size_t)(slash - path))
+                      : rf_xstrdup(".");
+    char *real = realpath(dir, NULL);
+    rf_buf_addf(name, "%s/%s", real ? real : dir, slash ? slash + 1 : path);
+    free(real);
+    free(dir);
+    return 0;
+}
+
+int rf_out_same_file(const char *a, const char *b)
+{
+    if (!a || !b)
+        return 0;
+    struct stat sa, sb;
+    rf_buf na = RF_BUF_INIT, nb = RF_BUF_INIT;
+    int ia = out_identity(a, &sa, &na), ib = out_identity(b, &sb, &nb);
+    int same = 0;
+    if (ia == 1 && ib == 1)
+        same = sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino && S_ISREG(sa.st_mode);
+    else if (ia == 0 && ib == 0)
+        same = !strcmp(na.p, nb.p);
+    rf_buf_release(&na);
+    rf_buf_release(&nb);
+    return same;
+}
+
 int rf_out_commit(rf_out *o, rf_err *err)
 {
     int rc = 0;

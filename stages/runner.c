@@ -59,6 +59,7 @@ typedef struct runner {
     rf_stage *stages;
     size_t nstages;
     size_t nout;
+    unsigned parse_flags;     /* cfg->parse_flags plus those all stages take */
 
     pthread_mutex_t mu;
     pthread_cond_t cv_work;   /* work queue non-empty or done */
@@ -506,7 +507,7 @@ static int process_batch(runner *R, worker *W, batch *b)
             continue;
         }
         rf_parse_error pe;
-        if (rf_doc_parse_flags(d, b->buf + l->off, l->len, &R->cfg->fmt, R->cfg->parse_flags,
+        if (rf_doc_parse_flags(d, b->buf + l->off, l->len, &R->cfg->fmt, R->parse_flags,
                                &b->arena, &pe)) {
             count_malformed(R, W, b, l, d, pe.reason, pe.detail);
             continue;
@@ -763,6 +764,10 @@ int rf_run(rf_stage *stages, size_t nstages, const rf_run_config *cfg, rf_run_re
     R.stages = stages;
     R.nstages = nstages;
     R.nout = stages[nstages - 1].n_outputs ? stages[nstages - 1].n_outputs : 1;
+    unsigned every = ~0u;
+    for (size_t s = 0; s < nstages; s++)
+        every &= stages[s].parse_flags;
+    R.parse_flags = cfg->parse_flags | every;
     pthread_mutex_init(&R.mu, NULL);
     pthread_cond_init(&R.cv_work, NULL);
     pthread_cond_init(&R.cv_done, NULL);
@@ -809,7 +814,12 @@ int rf_run(rf_stage *stages, size_t nstages, const rf_run_config *cfg, rf_run_re
     }
     for (size_t i = 0; i < R.nout; i++) {
         char *name = rf_output_name(cfg->output, i, R.nout);
-        rc = rf_out_open(&outs[i], name, &cfg->outopts, err);
+        /* One file for an output and the rejects: both would use one
+         * temporary name, and the second rename would fail. */
+        if (rf_out_same_file(name, cfg->rejects))
+            rc = rf_errf(err, RF_EUSAGE, "--rejects %s is also output %s", cfg->rejects, name);
+        else
+            rc = rf_out_open(&outs[i], name, &cfg->outopts, err);
         free(name);
         if (rc)
             goto out;

@@ -73,6 +73,10 @@ struct rf_stage {
     const rf_opts *opts;
     const char *label;  /* name in stats and rejects (desc->name unless renamed) */
     size_t n_outputs;   /* 1 unless a MULTI_OUTPUT stage says otherwise */
+    /* RF_PARSE_* flags the stage can take (set in init), e.g.
+     * RF_PARSE_TEXT_OPTIONAL for a stage that reads token ids instead of
+     * the text; the runner applies a flag only when every stage sets it. */
+    unsigned parse_flags;
     rf_stats stats;     /* merged totals after the run */
 };
 

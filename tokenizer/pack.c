@@ -286,6 +286,9 @@ static int pack_init(rf_stage *st, const rf_opts *o, rf_err *err)
     const char *in = rf_opt_str(o, "input");
     s->input = !strcmp(in, "text") ? IN_TEXT : !strcmp(in, "ids") ? IN_IDS : IN_AUTO;
     s->ids_field = rf_opt_str(o, "ids-field");
+    /* Documents may be ids without text (as refine-pack's own main parses
+     * them); the stage rejects those with neither. For `refine run`. */
+    st->parse_flags |= RF_PARSE_TEXT_OPTIONAL;
     int64_t sl = rf_opt_int(o, "seq-len");
     if (sl < 0 || sl > (1 << 24)) {
         rc = rf_errf(err, RF_EUSAGE, "--seq-len must be between 0 and 16777216");
