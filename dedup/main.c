@@ -117,30 +117,49 @@ static void usage(const char *method, const char *step)
 
 /* ---- helpers ---- */
 
+/* An integer from the environment: 0 when unset or empty, 1 when read, -1
+ * when set to something that is not a whole decimal number (a Slurm
+ * variable garbled by a wrapper script must not quietly become task 0). */
 static int env_int(const char *name, long *v)
 {
     const char *e = getenv(name);
     if (!e || !*e)
         return 0;
     char *end;
+    errno = 0;
     long x = strtol(e, &end, 10);
-    if (*end)
-        return 0;
+    if (*end || errno)
+        return -1;
     *v = x;
     return 1;
+}
+
+/* Reads a Slurm variable into *v (left alone when unset); a garbled one is
+ * an error. */
+static int slurm_env(const char *name, long *v, rf_err *err)
+{
+    if (env_int(name, v) < 0)
+        return rf_errf(err, RF_EUSAGE, "%s='%s' is not a number", name, getenv(name));
+    return 0;
 }
 
 static int task_of(const rf_opts *o, uint32_t *task, uint32_t *ntasks, rf_err *err)
 {
     long t = 0, n = 1, mn = 0;
-    if (rf_opts_is_set(o, "task-index"))
+    if (rf_opts_is_set(o, "task-index")) {
         t = (long)rf_opt_int(o, "task-index");
-    else if (env_int("SLURM_ARRAY_TASK_ID", &t) && env_int("SLURM_ARRAY_TASK_MIN", &mn))
+    } else {
+        /* The array index counts from the array's first index (0 when
+         * SLURM_ARRAY_TASK_MIN is unset). */
+        if (slurm_env("SLURM_ARRAY_TASK_ID", &t, err) ||
+            slurm_env("SLURM_ARRAY_TASK_MIN", &mn, err))
+            return RF_EUSAGE;
         t -= mn;
+    }
     if (rf_opts_is_set(o, "num-tasks"))
         n = (long)rf_opt_int(o, "num-tasks");
-    else
-        env_int("SLURM_ARRAY_TASK_COUNT", &n);
+    else if (slurm_env("SLURM_ARRAY_TASK_COUNT", &n, err))
+        return RF_EUSAGE;
     if (n < 1 || n > 1000000)
         return rf_errf(err, RF_EUSAGE, "--num-tasks must be between 1 and 1000000");
     if (t < 0 || t >= n)

@@ -47,6 +47,12 @@ for i in 0 1; do
     SLURM_ARRAY_TASK_ID=$((i + 5)) SLURM_ARRAY_TASK_MIN=5 SLURM_ARRAY_TASK_COUNT=2 \
         expect_rc 0 "$D" exact hash $IN --work-dir w -t 1
 done
+# A garbled Slurm variable is an error, not task 0; options override the variables.
+SLURM_ARRAY_TASK_ID=abc expect_rc 2 "$D" exact resolve --work-dir w --num-tasks 3
+grep -q "SLURM_ARRAY_TASK_ID='abc' is not a number" "$T/err" || fail "garbled task id not named"
+SLURM_ARRAY_TASK_COUNT=2x expect_rc 2 "$D" exact resolve --work-dir w --task-index 0
+SLURM_ARRAY_TASK_ID=abc SLURM_ARRAY_TASK_COUNT=2x \
+    expect_rc 0 "$D" exact resolve --work-dir w --task-index 0 --num-tasks 3
 for i in 0 1 2; do expect_rc 0 "$D" exact resolve --work-dir w --task-index $i --num-tasks 3; done
 for i in 2 0 1; do
     expect_rc 0 "$D" minhash signatures $IN --work-dir w --task-index $i --num-tasks 3 -t 1
