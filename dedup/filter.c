@@ -463,9 +463,8 @@ out:
     free(plain_out);
     free(plain_rej);
     rf_buf_release(&sj);
-    /* Reader errors already start with the file name. */
-    if (rc && strncmp(err->msg, w->shards[s], strlen(w->shards[s])) != 0)
-        rf_err_prefix(err, "%s", w->shards[s]);
+    if (rc)
+        rf_err_prefix_path(err, w->shards[s]);
     return rc;
 }
 

@@ -535,9 +535,8 @@ static int scan_shard(rf_dedup_work *wk, uint32_t s, int exact, int minhash, rf_
     rf_minhasher_release(&S.mh);
 out0:
     pthread_mutex_destroy(&S.mu);
-    /* Reader errors already start with the file name. */
-    if (rc && strncmp(err->msg, wk->shards[s], strlen(wk->shards[s])) != 0)
-        rf_err_prefix(err, "%s", wk->shards[s]);
+    if (rc)
+        rf_err_prefix_path(err, wk->shards[s]);
     return rc;
 }
 

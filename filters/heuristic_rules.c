@@ -1413,10 +1413,18 @@ const char *rf_heur_fineweb(const rf_heur_profile *pr, rf_heur_scratch *s, const
     return fineweb_rules(pr, s, p, n, flags, r);
 }
 
-/* The groups in order; the caches of s are for this text only. */
-static void eval_groups(const rf_heur_profile *pr, rf_heur_scratch *s, const char *p, size_t n,
-                        unsigned flags, rf_heur_result *r)
+/* The groups in order; cps, when not NULL, is the text's code point
+ * count, already known to the caller. */
+static void eval_text(const rf_heur_profile *pr, rf_heur_scratch *s, const char *p, size_t n,
+                      const size_t *cps, unsigned flags, rf_heur_result *r)
 {
+    rf_heur_result_init(r, p, n);
+    invalidate(s); /* caches may belong to an earlier text at the same address */
+    if (cps) {
+        s->known_p = p;
+        s->known_n = n;
+        s->known_cps = *cps;
+    }
     int all = (flags & RF_HEUR_ALL_METRICS) != 0;
     if (pr->gr && gopher_repetition(pr, s, p, n, flags, r) && !all)
         return;
@@ -1431,20 +1439,13 @@ static void eval_groups(const rf_heur_profile *pr, rf_heur_scratch *s, const cha
 void rf_heur_eval(const rf_heur_profile *pr, rf_heur_scratch *s, const char *p, size_t n,
                   unsigned flags, rf_heur_result *r)
 {
-    rf_heur_result_init(r, p, n);
-    invalidate(s); /* caches may belong to an earlier text at the same address */
-    eval_groups(pr, s, p, n, flags, r);
+    eval_text(pr, s, p, n, NULL, flags, r);
 }
 
 void rf_heur_eval_cps(const rf_heur_profile *pr, rf_heur_scratch *s, const char *p, size_t n,
                       size_t cps, unsigned flags, rf_heur_result *r)
 {
-    rf_heur_result_init(r, p, n);
-    invalidate(s);
-    s->known_p = p;
-    s->known_n = n;
-    s->known_cps = cps;
-    eval_groups(pr, s, p, n, flags, r);
+    eval_text(pr, s, p, n, &cps, flags, r);
 }
 
 void rf_heur_metrics_json(const rf_heur_metrics *m, rf_buf *out)

@@ -20,6 +20,14 @@ int rf_errf(rf_err *err, int code, const char *fmt, ...)
     return code;
 }
 
+int rf_err_prefix_path(rf_err *err, const char *path)
+{
+    size_t pl = strlen(path);
+    if (err && !strncmp(err->msg, path, pl) && err->msg[pl] == ':')
+        return err->code;
+    return rf_err_prefix(err, "%s", path);
+}
+
 int rf_err_prefix(rf_err *err, const char *fmt, ...)
 {
     if (!err)

@@ -32,6 +32,11 @@ int rf_errf(rf_err *err, int code, const char *fmt, ...)
 int rf_err_prefix(rf_err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Prefixes the name of the file the error is about ("path: <old>"), unless
+ * the message already starts with it (readers name their file themselves).
+ * Returns err->code. */
+int rf_err_prefix_path(rf_err *err, const char *path);
+
 void rf_err_clear(rf_err *err);
 
 /* Maps an rc to the documented process exit code (0 ok, 1 error, 2 usage,
